@@ -1,0 +1,16 @@
+namespace SalesEtl.Data.Schema;
+
+/// <summary>The DDL of the bulk tables, embedded so that a migration can apply it.</summary>
+public static class BulkTables
+{
+    public static string CreateSql { get; } = ReadEmbedded("bulk_tables.sql");
+
+    static string ReadEmbedded(string name)
+    {
+        var assembly = typeof(BulkTables).Assembly;
+        using var stream = assembly.GetManifestResourceStream($"SalesEtl.Data.Schema.{name}")
+            ?? throw new InvalidOperationException($"Embedded schema file {name} is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}
