@@ -12,16 +12,16 @@ public sealed record StartBatchRun(
     DateTimeOffset AsOf,
     string? ProductsUrl,
     int? ChunkSize,
-    DateTimeOffset RequestedAt);
+    DateTimeOffset RequestedAt) : IRunMessage;
 
 /// <summary>Command to the ingestor: stream the file and stage it in chunks.</summary>
-public sealed record IngestSales(Guid RunId, string SourcePath, int ChunkSize);
+public sealed record IngestSales(Guid RunId, string SourcePath, int ChunkSize) : IRunMessage;
 
 /// <summary>Command to product-sync: take a product snapshot for the run.</summary>
-public sealed record SyncProducts(Guid RunId, string? ProductsUrl);
+public sealed record SyncProducts(Guid RunId, string? ProductsUrl) : IRunMessage;
 
 /// <summary>Command to a transformer: clean, enrich and flag one staged chunk.</summary>
-public sealed record TransformChunk(Guid RunId, int ChunkNo, long SnapshotId, DateTimeOffset AsOf);
+public sealed record TransformChunk(Guid RunId, int ChunkNo, long SnapshotId, DateTimeOffset AsOf) : IChunkMessage;
 
 /// <summary>Command to the metrics-loader: resolve duplicates, compute the metric tables and the quality report.</summary>
-public sealed record LoadMetrics(Guid RunId, long SnapshotId);
+public sealed record LoadMetrics(Guid RunId, long SnapshotId) : IRunMessage;

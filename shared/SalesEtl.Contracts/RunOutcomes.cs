@@ -9,7 +9,7 @@ public static class RunOutcomes
 }
 
 /// <summary>Published by the saga when a run reaches a final state.</summary>
-public sealed record BatchRunCompleted(Guid RunId, string Outcome, long RowsRead, long RowsAccepted, long RowsRejected, long DuplicatesDropped);
+public sealed record BatchRunCompleted(Guid RunId, string Outcome, long RowsRead, long RowsAccepted, long RowsRejected, long DuplicatesDropped) : IRunMessage;
 
 /// <summary>Published by the saga when a run fails.</summary>
-public sealed record BatchRunFailed(Guid RunId, string FailedStep, string Reason);
+public sealed record BatchRunFailed(Guid RunId, string FailedStep, string Reason) : IRunMessage;

@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SalesEtl.ServiceDefaults;
+
+/// <summary>Broker connection (section <c>RabbitMq</c>; env <c>RabbitMq__Host</c>, …). Defaults are for local development.</summary>
+public sealed class RabbitMqOptions
+{
+    public const string Section = "RabbitMq";
+
+    [Required] public string Host { get; set; } = "localhost";
+    [Range(1, 65535)] public int Port { get; set; } = 5672;
+    [Required] public string VirtualHost { get; set; } = "/";
+    [Required] public string Username { get; set; } = "etl";
+    [Required] public string Password { get; set; } = "etl";
+
+    /// <summary>Messages fetched ahead per consumer; bounds memory and spreads chunks over replicas.</summary>
+    [Range(1, 1000)] public int PrefetchCount { get; set; } = 16;
+}

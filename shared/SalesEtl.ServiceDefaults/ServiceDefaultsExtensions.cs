@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Prometheus;
+using SalesEtl.Data;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace SalesEtl.ServiceDefaults;
+
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>Serilog (console, compact JSON in containers, Seq when <c>Seq:ServerUrl</c> is set), PostgreSQL, health checks and metrics.</summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        builder.AddEtlLogging(serviceName);
+        builder.Services.AddEtlDatabase(builder.Configuration.GetConnectionString(EtlDatabase.ConnectionStringName) ?? EtlDatabase.LocalConnectionString);
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgresql", tags: [ReadyTag]);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        return builder;
+    }
+
+    internal const string ReadyTag = "ready";
+
+    public static void AddEtlLogging(this WebApplicationBuilder builder, string serviceName)
+    {
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration)
+                .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Serilog.Events.LogEventLevel.Warning)
+                .MinimumLevel.Override("MassTransit", Serilog.Events.LogEventLevel.Information)
+                .Enrich.FromLogContext()
+                .Enrich.WithProperty("Service", serviceName);
+
+            var jsonConsole = builder.Configuration.GetValue<bool?>("Logging:JsonConsole")
+                ?? builder.Configuration.GetValue<bool>("DOTNET_RUNNING_IN_CONTAINER");
+            if (jsonConsole)
+                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+            else
+                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Service} {RunId} {ChunkNo} {Message:lj}{NewLine}{Exception}");
+
+            var seqUrl = builder.Configuration["Seq:ServerUrl"];
+            if (!string.IsNullOrWhiteSpace(seqUrl))
+                logger.WriteTo.Seq(seqUrl, apiKey: builder.Configuration["Seq:ApiKey"]);
+        });
+    }
+
+    /// <summary><c>/metrics</c>, <c>/health/live</c> (the process answers) and <c>/health/ready</c> (PostgreSQL and RabbitMQ reachable).</summary>
+    public static IEndpointRouteBuilder MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseHttpMetrics();
+        app.MapMetrics();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) || check.Tags.Contains("masstransit") });
+        return app;
+    }
+
+    /// <summary>Applies the schema migrations before the bus starts consuming (safe with many replicas starting at once).</summary>
+    public static async Task MigrateEtlDatabaseAsync(this WebApplication app)
+    {
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await DatabaseMigrator.MigrateAsync(dataSource, app.Lifetime.ApplicationStopping);
+    }
+}

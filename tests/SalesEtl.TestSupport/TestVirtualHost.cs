@@ -1,0 +1,82 @@
+using System.Net.Http.Headers;
+using System.Text;
+using SalesEtl.ServiceDefaults;
+
+namespace SalesEtl.TestSupport;
+
+/// <summary>A RabbitMQ virtual host of its own for one test class or run, deleted at the end (with its queues).</summary>
+public sealed class TestVirtualHost : IAsyncDisposable
+{
+    readonly HttpClient management;
+
+    public string Name { get; }
+
+    TestVirtualHost(string name, HttpClient management)
+    {
+        Name = name;
+        this.management = management;
+    }
+
+    public static async Task<TestVirtualHost> CreateAsync(string purpose)
+    {
+        var name = $"etl-test-{purpose}-{TestInfrastructure.UniqueSuffix()}";
+        var (user, password) = TestInfrastructure.RabbitMqCredentials;
+        var client = new HttpClient { BaseAddress = TestInfrastructure.RabbitMqManagement };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+        using (var response = await client.PutAsync($"/api/vhosts/{Uri.EscapeDataString(name)}", new StringContent("{}", Encoding.UTF8, "application/json")))
+            response.EnsureSuccessStatusCode();
+        using (var response = await client.PutAsync($"/api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(user)}",
+                   new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json")))
+            response.EnsureSuccessStatusCode();
+        return new TestVirtualHost(name, client);
+    }
+
+    public RabbitMqOptions Options
+    {
+        get
+        {
+            var (user, password) = TestInfrastructure.RabbitMqCredentials;
+            return new RabbitMqOptions
+            {
+                Host = TestInfrastructure.RabbitMq.Host,
+                Port = TestInfrastructure.RabbitMq.Port > 0 ? TestInfrastructure.RabbitMq.Port : 5672,
+                VirtualHost = Name,
+                Username = user,
+                Password = password,
+            };
+        }
+    }
+
+    /// <summary>The same settings as environment variables for a service process.</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentVariables
+    {
+        get
+        {
+            var o = Options;
+            return new Dictionary<string, string>
+            {
+                ["RabbitMq__Host"] = o.Host,
+                ["RabbitMq__Port"] = o.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["RabbitMq__VirtualHost"] = o.VirtualHost,
+                ["RabbitMq__Username"] = o.Username,
+                ["RabbitMq__Password"] = o.Password,
+            };
+        }
+    }
+
+    /// <summary>Messages waiting in a queue of this virtual host (management API; its figures lag by a few seconds).</summary>
+    public async Task<string> GetQueuesJsonAsync()
+    {
+        return await management.GetStringAsync($"/api/queues/{Uri.EscapeDataString(Name)}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Environment.GetEnvironmentVariable("ETL_TEST_KEEP_VHOSTS") != "1")
+        {
+            using var response = await management.DeleteAsync($"/api/vhosts/{Uri.EscapeDataString(Name)}");
+        }
+        management.Dispose();
+    }
+}
