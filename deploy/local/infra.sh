@@ -6,6 +6,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export ROOT
 
 ETL_USER=etl

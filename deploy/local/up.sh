@@ -73,7 +73,14 @@ stop_instance() {
   rm -f "$PIDS/$name.pid"
 }
 
-health_ok() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/health/live" 2>/dev/null; }
+# GET /health/live == 200? Remembers the last status per port for error messages.
+declare -A LAST_STATUS=()
+health_ok() {
+  local code
+  code="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1/health/live" 2>/dev/null || true)"
+  LAST_STATUS[$1]="${code:-000}"
+  [[ $code == 200 ]]
+}
 
 fail_service() { # name reason
   local name=$1
@@ -102,7 +109,8 @@ wait_healthy() {
     if ((SECONDS >= deadline)); then
       for entry in "${pending[@]}"; do
         read -r name port <<<"$entry"
-        printf '[up] ERROR: %s not healthy on port %s after %ss\n' "$name" "$port" "$HEALTH_TIMEOUT" >&2
+        printf '[up] ERROR: %s not healthy on port %s after %ss (last status: %s)\n' \
+          "$name" "$port" "$HEALTH_TIMEOUT" "${LAST_STATUS[$port]:-none}" >&2
       done
       read -r name port <<<"${pending[0]}"
       fail_service "$name" "did not answer GET /health/live with 200 within ${HEALTH_TIMEOUT}s"
