@@ -19,6 +19,13 @@ public static class EtlBus
     public static IServiceCollection AddEtlBus(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> configure)
     {
         services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        // Start-up waits until every endpoint is bound, so nothing published right after start is lost.
+        services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();

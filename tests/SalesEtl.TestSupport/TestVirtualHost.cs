@@ -65,10 +65,21 @@ public sealed class TestVirtualHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Messages waiting in a queue of this virtual host (management API; its figures lag by a few seconds).</summary>
-    public async Task<string> GetQueuesJsonAsync()
+    /// <summary>Message counts of every queue of this virtual host (management API; its figures lag by a few seconds).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> GetQueueDepthsAsync()
     {
-        return await management.GetStringAsync($"/api/queues/{Uri.EscapeDataString(Name)}");
+        var json = await management.GetStringAsync($"/api/queues/{Uri.EscapeDataString(Name)}");
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.EnumerateArray().ToDictionary(
+            queue => queue.GetProperty("name").GetString()!,
+            queue => queue.TryGetProperty("messages", out var messages) && messages.ValueKind == System.Text.Json.JsonValueKind.Number ? messages.GetInt64() : 0L);
+    }
+
+    /// <summary>Dead-letter queues (<c>*_error</c>) that hold messages, with their depth.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> NonEmptyErrorQueuesAsync()
+    {
+        var depths = await GetQueueDepthsAsync();
+        return depths.Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value > 0).ToDictionary(q => q.Key, q => q.Value);
     }
 
     public async ValueTask DisposeAsync()
