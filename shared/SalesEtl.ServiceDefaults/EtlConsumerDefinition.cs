@@ -11,9 +11,13 @@ namespace SalesEtl.ServiceDefaults;
 public abstract class EtlConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
 {
-    protected EtlConsumerDefinition(int concurrentMessageLimit)
+    readonly bool useOutbox;
+
+    /// <param name="useOutbox">False for a consumer that must publish progress while it works (the ingestor's chunk events).</param>
+    protected EtlConsumerDefinition(int concurrentMessageLimit, bool useOutbox = true)
     {
         ConcurrentMessageLimit = concurrentMessageLimit;
+        this.useOutbox = useOutbox;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context)
@@ -23,7 +27,8 @@ public abstract class EtlConsumerDefinition<TConsumer> : ConsumerDefinition<TCon
             retry.Exponential(6, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(400));
             retry.Ignore<PermanentStepException>();
         });
-        endpointConfigurator.UseInMemoryOutbox(context);
+        if (useOutbox)
+            endpointConfigurator.UseInMemoryOutbox(context);
     }
 }
 

@@ -166,7 +166,7 @@ namespace SalesEtl.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("DROP TABLE staged_sales, transformed_sales, rejected_rows, duplicate_rows, fact_sales, product_revenue, channel_performance, channel_monthly, customer_frequency, customer_segments, inventory_valuation, inventory_by_category, inventory_by_manufacturer;");
+            migrationBuilder.Sql("DROP FUNCTION etl_div(numeric, numeric, integer); DROP TABLE staged_sales, transformed_sales, rejected_rows, duplicate_rows, fact_sales, product_revenue, channel_performance, channel_monthly, customer_frequency, customer_segments, inventory_valuation, inventory_by_category, inventory_by_manufacturer;");
 
             migrationBuilder.DropTable(
                 name: "batch_runs");

@@ -161,3 +161,12 @@ CREATE TABLE inventory_by_manufacturer (
     sell_through    numeric(18,6)
 );
 CREATE UNIQUE INDEX ux_inventory_by_manufacturer ON inventory_by_manufacturer (run_id, coalesce(manufacturer, E'\u0001'));
+
+-- n / d rounded half away from zero to `places` decimals, computed exactly with integer division
+-- (a plain numeric division rounds at ~16 digits first); null when d is 0 or either side is null.
+CREATE FUNCTION etl_div(n numeric, d numeric, places integer) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN n IS NULL OR d IS NULL OR d = 0 THEN NULL
+                ELSE sign(n) * sign(d) * div(abs(n) * 2 * 10::numeric ^ places + abs(d), 2 * abs(d)) / 10::numeric ^ places
+           END
+$$;

@@ -1,0 +1,33 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using SalesEtl.Contracts;
+using SalesEtl.Pipeline.Quality;
+using SalesEtl.ServiceDefaults;
+
+namespace SalesEtl.MetricsLoader.Consumers;
+
+/// <summary>Resolves duplicates, loads the metric tables and the quality report of a run, and reports the outcome.</summary>
+public sealed class LoadMetricsConsumer(RunFinalizer finalizer, IOptions<QualityOptions> quality, ILogger<LoadMetricsConsumer> logger) : IConsumer<LoadMetrics>
+{
+    public async Task Consume(ConsumeContext<LoadMetrics> context)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var totals = await finalizer.FinalizeAsync(context.Message.RunId, context.Message.SnapshotId, quality.Value, context.CancellationToken);
+        var verdict = totals.Verdict;
+
+        MetricsLoaderMetrics.Duration.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        MetricsLoaderMetrics.Rows.WithLabels("accepted").Inc(totals.Facts.RowsAccepted);
+        MetricsLoaderMetrics.Rows.WithLabels("rejected").Inc(totals.Facts.RowsRejected);
+        MetricsLoaderMetrics.Rows.WithLabels("duplicate").Inc(totals.Facts.DuplicatesDropped);
+        foreach (var expectation in verdict.Expectations)
+            MetricsLoaderMetrics.Expectations.WithLabels(expectation.Name, expectation.Passed ? "passed" : "failed").Inc();
+        logger.LogInformation("Metrics loaded: {Outcome}, {Accepted} accepted, {Rejected} rejected, {Duplicates} duplicates{Reason}",
+            verdict.Outcome, totals.Facts.RowsAccepted, totals.Facts.RowsRejected, totals.Facts.DuplicatesDropped,
+            verdict.Reason is null ? "" : $" ({verdict.Reason})");
+
+        await context.Publish(new MetricsLoaded(context.Message.RunId, verdict.Outcome, verdict.Reason,
+            totals.Facts.RowsAccepted, totals.Facts.RowsRejected, totals.Facts.DuplicatesDropped), context.CancellationToken);
+    }
+}
+
+public sealed class LoadMetricsConsumerDefinition() : EtlConsumerDefinition<LoadMetricsConsumer>(concurrentMessageLimit: 2);

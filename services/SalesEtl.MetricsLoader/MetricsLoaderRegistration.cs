@@ -1,0 +1,15 @@
+using SalesEtl.Pipeline.Quality;
+
+namespace SalesEtl.MetricsLoader;
+
+public static class MetricsLoaderRegistration
+{
+    public static IServiceCollection AddMetricsLoader(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<QualityOptions>().Bind(configuration.GetSection(QualityOptions.Section))
+            .Validate(o => o.MaxRejectRate is >= 0 and <= 1 && o.MaxUnknownProductRate is >= 0 and <= 1, "Quality rates must be between 0 and 1.")
+            .ValidateOnStart();
+        services.AddSingleton<RunFinalizer>();
+        return services;
+    }
+}

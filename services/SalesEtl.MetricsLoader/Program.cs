@@ -1,0 +1,14 @@
+using MassTransit;
+using SalesEtl.MetricsLoader;
+using SalesEtl.MetricsLoader.Consumers;
+using SalesEtl.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("metrics-loader");
+builder.AddEtlBus(bus => bus.AddConsumer<LoadMetricsConsumer, LoadMetricsConsumerDefinition>());
+builder.Services.AddMetricsLoader(builder.Configuration);
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+await app.MigrateEtlDatabaseAsync();
+await app.RunAsync();

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Npgsql;
+using SalesEtl.MetricsLoader.Sql;
+using SalesEtl.Pipeline.Quality;
+using SalesEtl.Pipeline.Sales;
+
+namespace SalesEtl.MetricsLoader;
+
+/// <summary>The outcome of finishing a run's numbers.</summary>
+public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts);
+
+/// <summary>
+/// Finishes a run in one transaction: resolves duplicates over the whole run, computes the metric
+/// tables and the quality report. Everything of the run is deleted first, so a redelivered
+/// command rewrites the same rows.
+/// </summary>
+public sealed class RunFinalizer(NpgsqlDataSource dataSource)
+{
+    public async Task<RunTotals> FinalizeAsync(Guid runId, long snapshotId, QualityOptions qualityOptions, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // Two deliveries of the same command must not interleave their delete-and-insert.
+        await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtextextended(@run::text, 0))", runId, snapshotId, cancellationToken);
+        await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Clear + MetricSql.Clear, runId, snapshotId, cancellationToken);
+        await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Rank, runId, snapshotId, cancellationToken);
+        await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Resolve, runId, snapshotId, cancellationToken);
+        foreach (var statement in MetricSql.InOrder)
+            await ExecuteAsync(connection, transaction, statement, runId, snapshotId, cancellationToken);
+
+        var facts = await ReadFactsAsync(connection, transaction, runId, cancellationToken);
+        var verdict = QualityEvaluator.Evaluate(facts, qualityOptions);
+        var rejectsByReason = await ReadRejectsByReasonAsync(connection, transaction, runId, cancellationToken);
+        var flags = await ReadFlagCountsAsync(connection, transaction, runId, cancellationToken);
+        var report = new
+        {
+            run_id = runId,
+            snapshot_id = snapshotId,
+            outcome = verdict.Outcome,
+            reason = verdict.Reason,
+            rows_read = facts.RowsRead,
+            rows_accepted = facts.RowsAccepted,
+            rows_rejected = facts.RowsRejected,
+            duplicates_dropped = facts.DuplicatesDropped,
+            rejected_by_reason = rejectsByReason,
+            flags,
+            expectations = verdict.Expectations.Select(e => new { name = e.Name, severity = e.Severity, passed = e.Passed, observed = e.Observed, threshold = e.Threshold }),
+        };
+
+        await using (var save = new NpgsqlCommand("""
+            INSERT INTO quality_reports (run_id, outcome, reason, rows_read, rows_accepted, rows_rejected, duplicates_dropped, report_json, created_at)
+            VALUES (@run, @outcome, @reason, @read, @accepted, @rejected, @duplicates, @report::jsonb, now())
+            ON CONFLICT (run_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, rows_read = excluded.rows_read,
+                rows_accepted = excluded.rows_accepted, rows_rejected = excluded.rows_rejected,
+                duplicates_dropped = excluded.duplicates_dropped, report_json = excluded.report_json, created_at = excluded.created_at
+            """, connection, transaction))
+        {
+            save.Parameters.AddWithValue("run", runId);
+            save.Parameters.AddWithValue("outcome", verdict.Outcome);
+            save.Parameters.AddWithValue("reason", (object?)verdict.Reason ?? DBNull.Value);
+            save.Parameters.AddWithValue("read", facts.RowsRead);
+            save.Parameters.AddWithValue("accepted", facts.RowsAccepted);
+            save.Parameters.AddWithValue("rejected", facts.RowsRejected);
+            save.Parameters.AddWithValue("duplicates", facts.DuplicatesDropped);
+            save.Parameters.AddWithValue("report", JsonSerializer.Serialize(report));
+            await save.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new RunTotals(verdict, facts);
+    }
+
+    static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, long snapshotId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("run", runId);
+        command.Parameters.AddWithValue("snapshot", snapshotId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    static async Task<QualityFacts> ReadFactsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(MetricSql.QualityFacts, connection, transaction);
+        command.Parameters.AddWithValue("run", runId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new QualityFacts(
+            RowsRead: reader.GetInt64(0),
+            RowsAccepted: reader.GetInt64(1),
+            RowsRejected: reader.GetInt64(2),
+            DuplicatesDropped: reader.GetInt64(3),
+            UnknownProductRows: reader.GetInt64(4),
+            NullRequiredValues: reader.GetInt64(5),
+            FactNetRevenue: reader.GetDecimal(6),
+            ProductRevenueNet: reader.GetDecimal(7),
+            ChannelPerformanceNet: reader.GetDecimal(8));
+    }
+
+    static async Task<Dictionary<string, long>> ReadRejectsByReasonAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        var counts = RejectReasons.All.ToDictionary(reason => reason, _ => 0L);
+        await using var command = new NpgsqlCommand(MetricSql.RejectsByReason, connection, transaction);
+        command.Parameters.AddWithValue("run", runId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
+    static async Task<Dictionary<string, long>> ReadFlagCountsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(MetricSql.FlagCounts, connection, transaction);
+        command.Parameters.AddWithValue("run", runId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return MetricSql.FlaggedValues.Select((flag, i) => (Name: SaleFlagNames.Of(flag), Count: reader.GetInt64(i))).ToDictionary(x => x.Name, x => x.Count);
+    }
+}

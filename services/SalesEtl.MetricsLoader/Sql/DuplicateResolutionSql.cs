@@ -1,0 +1,43 @@
+namespace SalesEtl.MetricsLoader.Sql;
+
+/// <summary>
+/// SPEC §1 rule 10 and exact duplicates, resolved over the whole run at once so that the first
+/// occurrence in file order wins whatever the chunking or the order chunks were transformed in.
+/// A row whose normalized content equals an earlier row of the same transaction id is an exact
+/// duplicate (of the earliest such row); otherwise a later row of an id is a conflict.
+/// Windows partition NULL customer ids together, which is the equality the SPEC asks for.
+/// </summary>
+static class DuplicateResolutionSql
+{
+    public const string Clear = """
+        DELETE FROM fact_sales WHERE run_id = @run;
+        DELETE FROM duplicate_rows WHERE run_id = @run;
+        DELETE FROM rejected_rows WHERE run_id = @run AND reason = 'duplicate_conflict';
+        """;
+
+    public const string Rank = """
+        CREATE TEMP TABLE ranked_sales ON COMMIT DROP AS
+        SELECT t.*,
+               min(t.source_line) OVER (PARTITION BY t.transaction_id) AS first_of_id,
+               min(t.source_line) OVER (PARTITION BY t.transaction_id, t.customer_id, t.product_id, t.sale_date,
+                                                     t.quantity, t.total_price, t.sales_channel) AS first_of_content
+        FROM transformed_sales t
+        WHERE t.run_id = @run;
+        """;
+
+    public const string Resolve = """
+        INSERT INTO fact_sales (run_id, source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags, snapshot_id)
+        SELECT run_id, source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags, @snapshot
+        FROM ranked_sales WHERE source_line = first_of_id;
+
+        INSERT INTO duplicate_rows (run_id, source_line, duplicate_of, transaction_id)
+        SELECT run_id, source_line, first_of_content, transaction_id
+        FROM ranked_sales WHERE source_line <> first_of_content;
+
+        INSERT INTO rejected_rows (run_id, chunk_no, source_line, reason, raw_text)
+        SELECT r.run_id, r.chunk_no, r.source_line, 'duplicate_conflict', s.raw_text
+        FROM ranked_sales r
+        JOIN staged_sales s ON s.run_id = r.run_id AND s.chunk_no = r.chunk_no AND s.source_line = r.source_line
+        WHERE r.source_line = r.first_of_content AND r.source_line <> r.first_of_id;
+        """;
+}

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using SalesEtl.Contracts;
+using SalesEtl.Data.Facts;
+using SalesEtl.Data.Products;
+using SalesEtl.Data.Staging;
+using SalesEtl.Pipeline.Sales;
+using SalesEtl.ServiceDefaults;
+
+namespace SalesEtl.Transformer.Consumers;
+
+/// <summary>Cleans, enriches and flags one staged chunk and writes its candidate facts and rejects.</summary>
+public sealed class TransformChunkConsumer(
+    StagedSalesWriter staging,
+    TransformedChunkWriter facts,
+    SnapshotPriceCache prices,
+    SaleNormalizer normalizer,
+    ILogger<TransformChunkConsumer> logger) : IConsumer<TransformChunk>
+{
+    public async Task Consume(ConsumeContext<TransformChunk> context)
+    {
+        var message = context.Message;
+        var cancellationToken = context.CancellationToken;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        var basePrices = await prices.GetAsync(message.SnapshotId, cancellationToken);
+        var rows = await staging.ReadChunkAsync(message.RunId, message.ChunkNo, cancellationToken);
+        var (candidates, rejects) = ChunkTransformation.Apply(rows, normalizer, message.AsOf, basePrices);
+        await facts.WriteAsync(message.RunId, message.ChunkNo, candidates, rejects, cancellationToken);
+
+        TransformerMetrics.ChunksTransformed.Inc();
+        TransformerMetrics.Rows.WithLabels("candidate").Inc(candidates.Count);
+        foreach (var reject in rejects)
+            TransformerMetrics.Rejects.WithLabels(reject.Reason).Inc();
+        TransformerMetrics.ChunkDuration.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        logger.LogInformation("Transformed chunk {ChunkNo}: {Rows} rows, {Candidates} candidates, {Rejected} rejected",
+            message.ChunkNo, rows.Count, candidates.Count, rejects.Count);
+
+        await context.Publish(new ChunkTransformed(message.RunId, message.ChunkNo, rows.Count, candidates.Count, rejects.Count), cancellationToken);
+    }
+}
+
+public sealed class TransformChunkConsumerDefinition(Microsoft.Extensions.Options.IOptions<TransformerOptions> options)
+    : EtlConsumerDefinition<TransformChunkConsumer>(options.Value.ConcurrentChunks);
+
+/// <summary>Base prices per snapshot, loaded once per process (a snapshot never changes once stored).</summary>
+public sealed class SnapshotPriceCache(SnapshotPrices snapshotPrices)
+{
+    readonly ConcurrentDictionary<long, Lazy<Task<IReadOnlyDictionary<string, decimal>>>> cache = new();
+
+    public Task<IReadOnlyDictionary<string, decimal>> GetAsync(long snapshotId, CancellationToken cancellationToken)
+    {
+        if (cache.Count > 8)
+            cache.Clear();
+        var entry = cache.GetOrAdd(snapshotId, id => new Lazy<Task<IReadOnlyDictionary<string, decimal>>>(() => snapshotPrices.LoadAsync(id, CancellationToken.None)));
+        var task = entry.Value;
+        if (task.IsFaulted)
+            cache.TryRemove(snapshotId, out _);
+        return task.WaitAsync(cancellationToken);
+    }
+}
