@@ -31,9 +31,10 @@ public static class SaleDateParser
         {
             if (text.Length == 10 && AllDigits(text))
                 return TryEpochSeconds(text, out utc);
-            if (text.Length >= 10 && text[4] == '-')
+            var yearFirst = AllDigits(text[..4]);
+            if (yearFirst && text.Length >= 10 && text[4] == '-')
                 return TryIso(text, out utc);
-            if (text[4] == '/')
+            if (yearFirst && text[4] == '/')
                 return TryYearFirstSlashes(text, out utc);
             if (text[1] == '/' || text[2] == '/')
                 return TryUsSlashes(text, out utc);
