@@ -1,3 +1,5 @@
+using SalesEtl.Pipeline.Text;
+
 namespace SalesEtl.Pipeline.Sales;
 
 /// <summary>Names of the sales CSV columns (SPEC §1).</summary>
@@ -20,12 +22,71 @@ public sealed record SalesHeader(
     int TransactionId, int CustomerId, int ProductId, int SaleDate, int Quantity, int TotalPrice, int SalesChannel,
     int FieldCount, IReadOnlyList<string> ExtraColumns)
 {
-    /// <summary>Matches header names case-insensitively after trimming; column order is free, extra columns are ignored.</summary>
-    public static HeaderResolution Resolve(IReadOnlyList<string> names) => throw new NotImplementedException();
+    private const char ByteOrderMark = '\uFEFF';
+
+    /// <summary>
+    /// Matches header names case-insensitively after trimming ASCII whitespace (and a byte order mark before the
+    /// first name); column order is free, extra columns are ignored. When a required name appears more than once,
+    /// the first column wins and the later ones are listed in <see cref="ExtraColumns"/> like any other extra column.
+    /// </summary>
+    public static HeaderResolution Resolve(IReadOnlyList<string> names)
+    {
+        Span<int> positions = stackalloc int[7];
+        positions.Fill(-1);
+        var extra = new List<string>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            var name = names[i].AsSpan();
+            if (i == 0 && name.Length > 0 && name[0] == ByteOrderMark)
+                name = name[1..];
+            name = AsciiText.Trim(name);
+            var column = RequiredIndex(name);
+            if (column >= 0 && positions[column] < 0)
+                positions[column] = i;
+            else
+                extra.Add(name.ToString());
+        }
+
+        List<string>? missing = null;
+        for (var column = 0; column < positions.Length; column++)
+        {
+            if (positions[column] < 0)
+                (missing ??= []).Add(SalesColumns.Required[column]);
+        }
+        if (missing is not null)
+            return new HeaderResolution(null, missing);
+
+        var header = new SalesHeader(
+            positions[0], positions[1], positions[2], positions[3], positions[4], positions[5], positions[6],
+            names.Count, extra);
+        return new HeaderResolution(header, []);
+    }
+
+    private static int RequiredIndex(ReadOnlySpan<char> name)
+    {
+        var required = SalesColumns.Required;
+        for (var column = 0; column < required.Count; column++)
+        {
+            if (name.Equals(required[column], StringComparison.OrdinalIgnoreCase))
+                return column;
+        }
+        return -1;
+    }
 }
 
 /// <summary>Either a usable header or the required columns it lacks (in SPEC order).</summary>
 public sealed record HeaderResolution(SalesHeader? Header, IReadOnlyList<string> MissingColumns);
 
 /// <summary>The file cannot be read as a sales file at all (for example it has no header row).</summary>
-public sealed class SalesFileException(string message) : Exception(message);
+public sealed class SalesFileException : Exception
+{
+    public SalesFileException(string message)
+        : base(message)
+    {
+    }
+
+    public SalesFileException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
