@@ -114,6 +114,6 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("run", runId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return MetricSql.FlaggedValues.Select((flag, i) => (Name: SaleFlagNames.Of(flag), Count: reader.GetInt64(i))).ToDictionary(x => x.Name, x => x.Count);
+        return MetricSql.FlaggedValues.Select((flag, i) => (Name: SaleFlagNames.GetName(flag), Count: reader.GetInt64(i))).ToDictionary(x => x.Name, x => x.Count);
     }
 }

@@ -170,6 +170,5 @@ static class MetricSql
     public static string FlagCounts =>
         $"SELECT {string.Join(", ", FlaggedValues.Select(flag => $"count(*) FILTER (WHERE flags & {(int)flag} <> 0)"))} FROM fact_sales WHERE run_id = @run";
 
-    public static IReadOnlyList<SaleFlags> FlaggedValues { get; } =
-        [SaleFlags.SignCorrected, SaleFlags.PriceImputed, SaleFlags.UnknownChannel, SaleFlags.UnknownProduct, SaleFlags.PriceOutlier];
+    public static IReadOnlyList<SaleFlags> FlaggedValues => SaleFlagNames.AllFlags;
 }

@@ -1,0 +1,76 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using SalesEtl.Contracts;
+using SalesEtl.Data.Export;
+using SalesEtl.Data.Runs;
+
+namespace SalesEtl.Cli.Commands;
+
+/// <summary><c>etl run &lt;sales.csv&gt;</c>: starts a run by message, follows it, prints a summary; exit 0 only on success.</summary>
+public static class RunCommand
+{
+    public static async Task<int> ExecuteAsync(CommandLine line, EtlEnvironment environment, CancellationToken cancellationToken)
+    {
+        line.RejectUnknown("--as-of", "--products-url", "--chunk-size", "--timeout");
+        var path = Path.GetFullPath(line.Argument(0, "sales.csv"));
+        if (!File.Exists(path))
+            throw new UsageException($"The file '{path}' does not exist.");
+        var asOf = line.Value("--as-of") is { } asOfText
+            ? DateTimeOffset.TryParse(asOfText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)
+                ? parsed.ToUniversalTime()
+                : throw new UsageException($"--as-of '{asOfText}' is not an ISO date and time.")
+            : DateTimeOffset.UtcNow;
+        int? chunkSize = line.Value("--chunk-size") is { } size
+            ? int.TryParse(size, out var n) && n > 0 ? n : throw new UsageException("--chunk-size must be a positive whole number.")
+            : null;
+        var timeout = TimeSpan.FromSeconds(line.Value("--timeout") is { } t && int.TryParse(t, out var seconds) && seconds > 0 ? seconds : 3600);
+        var productsUrl = line.Value("--products-url") ?? environment.DefaultProductsUrl;
+
+        var runId = NewId.NextGuid();
+        Console.Out.WriteLine(runId);
+        Console.Out.Flush();
+        await environment.PublishAsync(new StartBatchRun(runId, path, asOf, productsUrl, chunkSize, DateTimeOffset.UtcNow), cancellationToken);
+
+        var run = await FollowAsync(environment, runId, timeout, cancellationToken);
+        if (run is null)
+        {
+            await Console.Error.WriteLineAsync($"The run did not finish within {timeout.TotalSeconds:0} s; follow it with: etl status {runId}");
+            return 2;
+        }
+
+        var report = await new RunExporter(environment.DataSource).QualityReportJsonAsync(runId, cancellationToken);
+        RunPrinter.Summary(Console.Out, run, report);
+        return run.CurrentState is "Succeeded" or "SucceededWithWarnings" ? 0 : 1;
+    }
+
+    /// <summary>Polls the run's row until it reaches a final state, writing progress to stderr when it changes.</summary>
+    static async Task<BatchRunState?> FollowAsync(EtlEnvironment environment, Guid runId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        string? lastProgress = null;
+        var waitingSince = DateTime.UtcNow;
+        while (DateTime.UtcNow < deadline)
+        {
+            await using (var db = environment.CreateDbContext())
+            {
+                var run = await db.BatchRuns.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == runId, cancellationToken);
+                if (run is not null)
+                {
+                    var progress = RunPrinter.Progress(run);
+                    if (progress != lastProgress)
+                        await Console.Error.WriteLineAsync(progress);
+                    lastProgress = progress;
+                    if (RunPrinter.FinalStates.Contains(run.CurrentState))
+                        return run;
+                }
+                else if (DateTime.UtcNow - waitingSince > TimeSpan.FromSeconds(10))
+                {
+                    await Console.Error.WriteLineAsync("Waiting for the orchestrator to pick up the run (is it running? deploy/local/up.sh starts it)…");
+                    waitingSince = DateTime.UtcNow;
+                }
+            }
+            await Task.Delay(250, cancellationToken);
+        }
+        return null;
+    }
+}

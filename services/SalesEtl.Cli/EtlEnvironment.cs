@@ -1,0 +1,54 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using SalesEtl.Data;
+using SalesEtl.ServiceDefaults;
+
+namespace SalesEtl.Cli;
+
+/// <summary>Connection settings from environment variables (the same keys as the services), with localhost defaults.</summary>
+public sealed class EtlEnvironment : IAsyncDisposable
+{
+    readonly IConfiguration configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    NpgsqlDataSource? dataSource;
+
+    public NpgsqlDataSource DataSource => dataSource ??= new NpgsqlDataSourceBuilder(
+        configuration.GetConnectionString(EtlDatabase.ConnectionStringName) ?? EtlDatabase.LocalConnectionString).Build();
+
+    public RabbitMqOptions RabbitMq
+    {
+        get
+        {
+            var options = new RabbitMqOptions();
+            configuration.GetSection(RabbitMqOptions.Section).Bind(options);
+            return options;
+        }
+    }
+
+    /// <summary>The product API a run uses when <c>--products-url</c> is not given (the product-sync default applies when null).</summary>
+    public string? DefaultProductsUrl => configuration["Etl:ProductsUrl"];
+
+    public async Task PublishAsync<T>(T message, CancellationToken cancellationToken)
+        where T : class
+    {
+        var options = RabbitMq;
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.ConfigureEtlRabbitMq(options));
+        await bus.StartAsync(cancellationToken);
+        try
+        {
+            await bus.Publish(message, cancellationToken);
+        }
+        finally
+        {
+            await bus.StopAsync(CancellationToken.None);
+        }
+    }
+
+    public EtlDbContext CreateDbContext() => EtlDatabase.CreateContext(DataSource);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (dataSource is not null)
+            await dataSource.DisposeAsync();
+    }
+}
