@@ -1,0 +1,132 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using SalesEtl.Contracts;
+using SalesEtl.Data.Runs;
+using SalesEtl.Orchestrator.StateMachines;
+
+namespace SalesEtl.IntegrationTests.Saga;
+
+/// <summary>The saga's transitions, on MassTransit's in-memory test harness (no broker or database needed).</summary>
+public sealed class BatchRun_state_machine : IAsyncLifetime
+{
+    ServiceProvider provider = null!;
+    ITestHarness harness = null!;
+    ISagaStateMachineTestHarness<BatchRunStateMachine, BatchRunState> saga = null!;
+    readonly Guid runId = NewId.NextGuid();
+
+    public async Task InitializeAsync()
+    {
+        provider = new ServiceCollection()
+            .AddMassTransitTestHarness(cfg => cfg.AddSagaStateMachine<BatchRunStateMachine, BatchRunState>())
+            .BuildServiceProvider(true);
+        harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        saga = harness.GetSagaStateMachineHarness<BatchRunStateMachine, BatchRunState>();
+        await harness.Bus.Publish(new StartBatchRun(runId, "/in/sales.csv", DateTimeOffset.UtcNow, "http://catalog", 10, DateTimeOffset.UtcNow));
+        Assert.NotNull(await saga.Exists(runId, m => m.Extracting));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await harness.Stop();
+        await provider.DisposeAsync();
+    }
+
+    BatchRunState Run => saga.Sagas.Contains(runId)!;
+
+    async Task<BatchRunState> InStateAsync(Func<BatchRunStateMachine, State> state)
+    {
+        Assert.NotNull(await saga.Exists(runId, state));
+        return Run;
+    }
+
+    [Fact]
+    public async Task Should_start_ingest_and_product_sync_in_parallel()
+    {
+        Assert.True(await harness.Published.Any<IngestSales>(m => m.Context.Message.RunId == runId && m.Context.Message.ChunkSize == 10));
+        Assert.True(await harness.Published.Any<SyncProducts>(m => m.Context.Message.ProductsUrl == "http://catalog"));
+    }
+
+    [Fact]
+    public async Task Should_hold_staged_chunks_until_the_product_snapshot_exists_then_dispatch_them()
+    {
+        await harness.Bus.Publish(new SalesChunkStaged(runId, 1, 10, 2, 11));
+        await harness.Bus.Publish(new SalesChunkStaged(runId, 2, 10, 12, 21));
+        await harness.Consumed.Any<SalesChunkStaged>(m => m.Context.Message.ChunkNo == 2);
+        await InStateAsync(m => m.Extracting);
+        Assert.False(await harness.Published.Any<TransformChunk>(m => m.Context.Message.RunId == runId, new CancellationTokenSource(300).Token));
+
+        await harness.Bus.Publish(new ProductsSynced(runId, 7, 3, 0));
+        Assert.True(await harness.Published.Any<TransformChunk>(m => m.Context.Message.ChunkNo == 2 && m.Context.Message.SnapshotId == 7));
+        await harness.Bus.Publish(new SalesChunkStaged(runId, 3, 5, 22, 26));
+        Assert.True(await harness.Published.Any<TransformChunk>(m => m.Context.Message.ChunkNo == 3));
+    }
+
+    [Fact]
+    public async Task Should_load_metrics_once_every_chunk_is_transformed_and_count_a_repeated_event_once()
+    {
+        await harness.Bus.Publish(new ProductsSynced(runId, 7, 3, 0));
+        await harness.Bus.Publish(new SalesChunkStaged(runId, 1, 10, 2, 11));
+        await harness.Bus.Publish(new SalesChunkStaged(runId, 2, 10, 12, 21));
+        await harness.Bus.Publish(new SalesIngested(runId, 2, 20, []));
+        await InStateAsync(m => m.Transforming);
+
+        await harness.Bus.Publish(new ChunkTransformed(runId, 1, 10, 9, 1));
+        await harness.Bus.Publish(new ChunkTransformed(runId, 1, 10, 9, 1));
+        await harness.Consumed.Any<ChunkTransformed>();
+        await InStateAsync(m => m.Transforming);
+
+        await harness.Bus.Publish(new ChunkTransformed(runId, 2, 10, 10, 0));
+        var loading = await InStateAsync(m => m.Loading);
+        Assert.Equal(20, loading.RowsTransformed);
+        Assert.True(await harness.Published.Any<LoadMetrics>(m => m.Context.Message.SnapshotId == 7));
+
+        await harness.Bus.Publish(new MetricsLoaded(runId, RunOutcomes.SucceededWithWarnings, "reject_rate", 19, 1, 0));
+        var done = await InStateAsync(m => m.SucceededWithWarnings);
+        Assert.Equal(RunOutcomes.SucceededWithWarnings, done.Outcome);
+        Assert.True(await harness.Published.Any<BatchRunCompleted>(m => m.Context.Message.RowsAccepted == 19));
+    }
+
+    [Fact]
+    public async Task Should_finish_an_empty_file_without_transforming()
+    {
+        await harness.Bus.Publish(new SalesIngested(runId, 0, 0, []));
+        await harness.Bus.Publish(new ProductsSynced(runId, 7, 3, 0));
+        await InStateAsync(m => m.Loading);
+        Assert.False(await harness.Published.Any<TransformChunk>(m => m.Context.Message.RunId == runId, new CancellationTokenSource(300).Token));
+    }
+
+    [Fact]
+    public async Task Should_fail_with_the_ingest_reason_when_a_column_is_missing()
+    {
+        await harness.Bus.Publish(new SalesIngestFailed(runId, "The file lacks required column(s): quantity."));
+        var failed = await InStateAsync(m => m.Failed);
+        Assert.Equal("ingest", failed.FailedStep);
+        Assert.Equal("The file lacks required column(s): quantity.", failed.FailureReason);
+        Assert.True(await harness.Published.Any<BatchRunFailed>(m => m.Context.Message.FailedStep == "ingest"));
+    }
+
+    [Fact]
+    public async Task Should_fail_when_metrics_report_a_blocking_expectation()
+    {
+        await harness.Bus.Publish(new SalesIngested(runId, 0, 0, []));
+        await harness.Bus.Publish(new ProductsSynced(runId, 7, 3, 0));
+        await InStateAsync(m => m.Loading);
+        await harness.Bus.Publish(new MetricsLoaded(runId, RunOutcomes.Failed, "blocking expectation(s) failed: reconciliation", 0, 0, 0));
+        var failed = await InStateAsync(m => m.Failed);
+        Assert.Equal("quality", failed.FailedStep);
+    }
+
+    [Fact]
+    public async Task Should_ignore_events_that_arrive_after_the_run_failed()
+    {
+        await harness.Bus.Publish(new ProductSyncFailed(runId, "HTTP 503 after 5 attempts"));
+        await InStateAsync(m => m.Failed);
+        await harness.Bus.Publish(new SalesChunkStaged(runId, 1, 10, 2, 11));
+        Assert.True(await harness.Consumed.Any<SalesChunkStaged>());
+        Assert.False(await harness.Published.Any<Fault<SalesChunkStaged>>(new CancellationTokenSource(300).Token));
+        await InStateAsync(m => m.Failed);
+        Assert.Equal("product-sync", Run.FailedStep);
+    }
+}
