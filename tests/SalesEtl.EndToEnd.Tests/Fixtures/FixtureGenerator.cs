@@ -182,7 +182,7 @@ public sealed class FixtureGenerator(FixtureOptions options)
                 {
                     _ when n == 10 => Num(0m),
                     0 => price.ToString("0.00", CultureInfo.InvariantCulture),          // numeric string
-                    3 => " " + price.ToString(CultureInfo.InvariantCulture) + " ",
+                    3 when n is 3 or 38 => " " + price.ToString(CultureInfo.InvariantCulture) + " ",
                     _ => Num(price),
                 };
                 if (n == 7)
@@ -767,9 +767,9 @@ public sealed class FixtureGenerator(FixtureOptions options)
             case DateFormat.Us: return (date.ToString("MM/dd/yyyy", inv), date);
             case DateFormat.UsShort: return (date.ToString("M/d/yyyy", inv), date);
             case DateFormat.DayMonAbbrev: return (date.ToString("dd MMM yyyy", inv), date);
-            case DateFormat.DayMonthFull: return (date.ToString("d MMMM yyyy", inv), date);
+            case DateFormat.DayMonthFull: return (date.ToString("dd MMMM yyyy", inv), date);
             case DateFormat.MonDayAbbrev: return (date.ToString("MMM dd, yyyy", inv), date);
-            case DateFormat.MonthDayFull: return (date.ToString("MMMM d, yyyy", inv), date);
+            case DateFormat.MonthDayFull: return (date.ToString("MMMM dd, yyyy", inv), date);
             default: throw new ArgumentOutOfRangeException(nameof(format));
         }
     }
