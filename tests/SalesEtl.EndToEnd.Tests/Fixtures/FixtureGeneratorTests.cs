@@ -57,6 +57,59 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
         Assert.Equal(40, r.Products.Products.Count);
     }
 
+    [Theory]
+    [InlineData("yyyy-MM-dd", @"^\d{4}-\d{2}-\d{2}$")]
+    [InlineData("yyyy-MM-dd HH:mm", @"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")]
+    [InlineData("yyyy-MM-dd HH:mm:ss", @"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")]
+    [InlineData("ISO without offset", @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")]
+    [InlineData("ISO with Z", @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")]
+    [InlineData("ISO with fraction", @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z$")]
+    [InlineData("ISO with +hh:mm", @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+\d{2}:\d{2}$")]
+    [InlineData("ISO with -hh:mm", @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-\d{2}:\d{2}$")]
+    [InlineData("yyyy/MM/dd", @"^\d{4}/\d{2}/\d{2}$")]
+    [InlineData("MM/dd/yyyy", @"^\d{2}/\d{2}/\d{4}$")]
+    [InlineData("M/d/yyyy", @"^\d/\d{1,2}/\d{4}$")]
+    [InlineData("dd MMM yyyy", @"^\d{2} (Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}$")]
+    [InlineData("dd MMMM yyyy", @"^\d{2} (June|July|August|September|October|November) \d{4}$")]
+    [InlineData("MMM dd, yyyy", @"^(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{2}, \d{4}$")]
+    [InlineData("MMMM dd, yyyy", @"^(June|July|August|September|October|November) \d{2}, \d{4}$")]
+    [InlineData("epoch seconds", @"^\d{10}$")]
+    public void Should_use_every_date_format_in_the_committed_fixture(string format, string pattern)
+    {
+        var dates = CommittedColumn("sale_date");
+
+        Assert.True(dates.Count(d => System.Text.RegularExpressions.Regex.IsMatch(d, pattern)) >= 3, format);
+    }
+
+    [Fact]
+    public void Should_write_messy_values_in_the_committed_fixture()
+    {
+        var prices = CommittedColumn("total_price");
+        var channels = CommittedColumn("sales_channel");
+        var text = FixtureGenerator.Generate(Committed).SalesCsv;
+
+        Assert.Contains(prices, p => p.Contains('$', StringComparison.Ordinal) && p.Contains(',', StringComparison.Ordinal));
+        Assert.Contains(prices, p => p.Contains('€', StringComparison.Ordinal));
+        Assert.Contains(prices, p => p.Contains('£', StringComparison.Ordinal));
+        Assert.Contains(prices, p => p.StartsWith('(') && p.EndsWith(')'));
+        Assert.Contains(prices, p => p.Length > 0 && char.IsWhiteSpace(p[0]));
+        Assert.Contains(channels, c => c.Contains('_', StringComparison.Ordinal));
+        Assert.Contains(channels, c => c.Contains('-', StringComparison.Ordinal));
+        Assert.Contains(channels, c => c.Any(char.IsUpper) && c.Any(char.IsLower));
+        Assert.Contains("\n\n", text, StringComparison.Ordinal);                  // blank lines
+        Assert.Contains("\"\"", text, StringComparison.Ordinal);                  // doubled quotes
+        Assert.Contains(ReferenceCsvReader.Parse(text), r => r.Fields?.Any(f => f.Contains('\n', StringComparison.Ordinal)) == true);
+        Assert.Contains(CommittedColumn("customer_id"), c => c.Contains(',', StringComparison.Ordinal));
+    }
+
+    /// <summary>The raw values of one column over the well-formed records of the committed sales file.</summary>
+    private static List<string> CommittedColumn(string name)
+    {
+        var records = ReferenceCsvReader.Parse(FixtureGenerator.Generate(Committed).SalesCsv).ToList();
+        var index = records[0].Fields!.Select(h => h.Trim().ToLowerInvariant()).ToList().IndexOf(name);
+        return [.. records.Skip(1).Where(r => r.Fields?.Count == records[0].Fields!.Count).Select(r => r.Fields![index])];
+    }
+
     [Fact]
     public void Should_give_the_same_metrics_whatever_the_BOM_line_ends_and_column_order()
     {
