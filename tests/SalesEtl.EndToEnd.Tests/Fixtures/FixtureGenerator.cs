@@ -408,6 +408,9 @@ public sealed class FixtureGenerator(FixtureOptions options)
 
     private void MakeMalformed(SaleRow row, int k)
     {
+        // A malformed record ends with its physical line; a multi-line note would leave more records behind,
+        // which is a reader's recovery choice the fixture should not depend on.
+        Set(row, "notes", "");
         switch (k % 5)
         {
             case 0: row.FieldCountDelta = -1; break;

@@ -42,11 +42,23 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
         output.WriteLine("months: " + string.Join(", ", r.ChannelMonthly.Select(m => m.Month).Distinct()));
         output.WriteLine("channels: " + string.Join(", ", r.ChannelPerformance.Select(m => $"{m.Channel}={m.Transactions}")));
 
-        Assert.Equal(1000, q.RowsRead);
-        Assert.All(RejectReasons.All, reason => Assert.InRange(q.RejectedByReason[reason], 3, 10));
-        Assert.All(SaleFlagNames.All, flag => Assert.InRange(q.Flags[flag.Name], 3, 40));
-        Assert.All(r.CustomerSegments, s => Assert.True(s.Customers >= 3, s.Segment));
-        Assert.InRange(q.DuplicatesDropped, 5, 20);
+        // The counts the fixture README promises (the generator plants each case on purpose).
+        Assert.Equal((1000L, 949L, 40L, 11L), (q.RowsRead, q.RowsAccepted, q.RowsRejected, q.DuplicatesDropped));
+        Assert.Equal(new Dictionary<string, long>
+        {
+            ["malformed_row"] = 5, ["missing_transaction_id"] = 4, ["missing_product_id"] = 4, ["invalid_sale_date"] = 5,
+            ["future_sale_date"] = 4, ["invalid_quantity"] = 5, ["zero_quantity"] = 3, ["invalid_total_price"] = 3,
+            ["missing_total_price"] = 3, ["duplicate_conflict"] = 4,
+        }, q.RejectedByReason);
+        Assert.Equal(new Dictionary<string, long>
+        {
+            ["sign_corrected"] = 14, ["price_imputed"] = 19, ["unknown_channel"] = 19, ["unknown_product"] = 11, ["price_outlier"] = 11,
+        }, q.Flags);
+        Assert.Equal(
+            [new CustomerSegmentRow("frequent", 34), new CustomerSegmentRow("occasional", 95),
+             new CustomerSegmentRow("one_time", 244), new CustomerSegmentRow("returns_only", 4)],
+            r.CustomerSegments);
+        Assert.Equal((44, 3, 1, 3), (r.Products.ItemsRead, r.Products.Rejects.Count, r.Products.DuplicateIds, r.Products.InvalidStockQuantities));
         Assert.True(q.RejectRate <= 0.05m, "the quick start should pass the default reject-rate expectation");
         Assert.True(q.UnknownProductRate <= 0.02m, "the quick start should pass the default unknown-product expectation");
         Assert.True(q.Reconciles);
