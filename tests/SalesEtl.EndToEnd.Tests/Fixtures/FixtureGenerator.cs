@@ -168,6 +168,8 @@ public sealed class FixtureGenerator(FixtureOptions options)
                     1 => " " + category.ToUpperInvariant().Replace(" ", "  ", StringComparison.Ordinal) + " ",
                     _ => category,
                 };
+                if (n == 25)
+                    category = " home  &  GARDEN ";
                 if (n is 8 or 29)
                     category = "   ";
                 string? manufacturer = Manufacturers[_random.Next(Manufacturers.Length)];
