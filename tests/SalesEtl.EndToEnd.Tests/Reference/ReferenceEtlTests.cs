@@ -86,6 +86,15 @@ public sealed class Reading_a_sales_csv
     }
 
     [Fact]
+    public void Should_read_a_line_of_spaces_as_a_record_not_as_a_blank_line()
+    {
+        var records = Parse("a,b\n  \n1,2\n");
+
+        Assert.Equal(["  "], records[1].Fields!);
+        Assert.Equal(2L, records[1].SourceLine);
+    }
+
+    [Fact]
     public void Should_drop_a_BOM_before_the_header()
     {
         using var dir = new TempDirectory();
@@ -128,6 +137,22 @@ public sealed class Matching_the_header
         Assert.Equal(["customer_id", "quantity"], e.Missing);
         Assert.Contains("customer_id", e.Message, StringComparison.Ordinal);
         Assert.Contains("quantity", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_use_the_first_of_two_columns_with_the_same_name_and_reject_a_line_of_spaces()
+    {
+        using var dir = new TempDirectory();
+        var sales = dir.Write("s.csv",
+            "transaction_id,customer_id,product_id,sale_date,quantity,total_price,sales_channel,QUANTITY\n" +
+            "T1,C1,P1,2026-11-01,2,20.00,web,7\n" +
+            "   \n");
+        var products = dir.Write("p.json", """[{"product_id":"P1","base_price":10}]""");
+
+        var r = ReferenceEtl.Run(sales, products, AsOf);
+
+        Assert.Equal(2, Assert.Single(r.Accepted).Quantity);
+        Assert.Equal(new RejectedRow(3, "malformed_row", "   "), Assert.Single(r.Rejects));
     }
 
     [Fact]
@@ -528,6 +553,25 @@ public sealed class Loading_products
         // S1–S4 are invalid; S5 and S6 have no stock, which is not an error.
         Assert.Equal(4, r.InvalidStockQuantities);
         Assert.Equal([null, null, null, null, null, null, 4, 0], r.Products.Values.OrderBy(p => p.ProductId, StringComparer.Ordinal).Select(p => p.StockQuantity));
+    }
+
+    [Fact]
+    public void Should_keep_an_earlier_valid_item_when_a_later_one_with_its_id_is_rejected()
+    {
+        var r = Load("""
+            [
+              {"product_id":"K1","product_name":"kept","base_price":1,"stock_quantity":"12"},
+              {"product_id":"K1","product_name":"bad","base_price":-1},
+              {"product_id":42,"product_name":7,"category":true,"base_price":1e1},
+              "not an object"
+            ]
+            """);
+
+        Assert.Equal(0, r.DuplicateIds);
+        Assert.Equal(new ReferenceProduct("K1", "kept", null, null, 1.00m, 12), r.Products["K1"]);
+        // A numeric id and name are taken as their JSON text; a boolean category is no category.
+        Assert.Equal(new ReferenceProduct("42", "7", null, null, 10.00m, null), r.Products["42"]);
+        Assert.Equal([(2, "invalid_base_price"), (4, "invalid_item")], r.Rejects.Select(x => (x.ItemNo, x.Reason)));
     }
 
     [Fact]
