@@ -1,0 +1,190 @@
+using System.Text;
+
+namespace SalesEtl.EndToEnd.Tests.Reference;
+
+/// <summary>One CSV record: where it starts, its text, and its fields (null when it could not be parsed).</summary>
+public sealed record CsvRecord(long SourceLine, string RawText, IReadOnlyList<string>? Fields)
+{
+    public bool IsMalformed => Fields is null;
+}
+
+/// <summary>
+/// A deliberately small RFC 4180 reader that follows SPEC §1 "Edge cases, settled" literally.
+/// It reads the whole text at once: the reference values clarity over memory.
+/// </summary>
+public static class ReferenceCsvReader
+{
+    public static string ReadAllText(string path)
+    {
+        // Invalid UTF-8 becomes U+FFFD rather than failing the run; a leading BOM is not data.
+        var text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false)
+            .GetString(File.ReadAllBytes(path));
+        return text.StartsWith('\uFEFF') ? text[1..] : text;
+    }
+
+    public static IEnumerable<CsvRecord> Parse(string text)
+    {
+        var i = 0;
+        long line = 1;
+        while (i < text.Length)
+        {
+            // A blank line outside quotes is not a record.
+            var blankLineEnd = LineEndLength(text, i);
+            if (blankLineEnd > 0)
+            {
+                i += blankLineEnd;
+                line++;
+                continue;
+            }
+
+            var start = i;
+            var startLine = line;
+            var fields = new List<string>();
+            var malformed = false;
+            int contentEnd;
+
+            while (true)
+            {
+                var field = new StringBuilder();
+                if (i < text.Length && text[i] == '"')
+                {
+                    i++;
+                    var closed = false;
+                    while (i < text.Length)
+                    {
+                        var c = text[i];
+                        if (c == '"')
+                        {
+                            if (i + 1 < text.Length && text[i + 1] == '"')
+                            {
+                                field.Append('"');
+                                i += 2;
+                                continue;
+                            }
+
+                            i++;
+                            closed = true;
+                            break;
+                        }
+
+                        if (c == '\n')
+                            line++;
+                        field.Append(c);
+                        i++;
+                    }
+
+                    if (!closed)
+                    {
+                        // An unterminated quote swallows the rest of the file: one malformed record.
+                        malformed = true;
+                        contentEnd = text.Length;
+                        break;
+                    }
+
+                    fields.Add(field.ToString());
+                    if (i >= text.Length)
+                    {
+                        contentEnd = i;
+                        break;
+                    }
+
+                    if (text[i] == ',')
+                    {
+                        i++;
+                        continue;
+                    }
+
+                    var lineEnd = LineEndLength(text, i);
+                    if (lineEnd > 0)
+                    {
+                        contentEnd = i;
+                        i += lineEnd;
+                        line++;
+                        break;
+                    }
+
+                    // Text after a closing quote.
+                    malformed = true;
+                    contentEnd = SkipToLineEnd(text, ref i, ref line);
+                    break;
+                }
+                else
+                {
+                    while (i < text.Length && text[i] != ',' && LineEndLength(text, i) == 0 && text[i] != '"')
+                    {
+                        field.Append(text[i]);
+                        i++;
+                    }
+
+                    if (i < text.Length && text[i] == '"')
+                    {
+                        // A quote inside an unquoted field.
+                        malformed = true;
+                        contentEnd = SkipToLineEnd(text, ref i, ref line);
+                        break;
+                    }
+
+                    fields.Add(field.ToString());
+                    if (i >= text.Length)
+                    {
+                        contentEnd = i;
+                        break;
+                    }
+
+                    if (text[i] == ',')
+                    {
+                        i++;
+                        continue;
+                    }
+
+                    contentEnd = i;
+                    i += LineEndLength(text, i);
+                    line++;
+                    break;
+                }
+            }
+
+            var raw = StripTrailingLineEnd(text[start..contentEnd]);
+            yield return new CsvRecord(startLine, raw, malformed ? null : fields);
+        }
+    }
+
+    /// <summary>Length of the line end (LF or CRLF) at <paramref name="i"/>, or 0. A lone CR is data.</summary>
+    private static int LineEndLength(string text, int i)
+    {
+        if (i >= text.Length)
+            return 0;
+        if (text[i] == '\n')
+            return 1;
+        if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+            return 2;
+        return 0;
+    }
+
+    /// <summary>After a malformed spot the record ends with its current physical line.</summary>
+    private static int SkipToLineEnd(string text, ref int i, ref long line)
+    {
+        while (i < text.Length)
+        {
+            var lineEnd = LineEndLength(text, i);
+            if (lineEnd > 0)
+            {
+                var contentEnd = i;
+                i += lineEnd;
+                line++;
+                return contentEnd;
+            }
+
+            i++;
+        }
+
+        return text.Length;
+    }
+
+    private static string StripTrailingLineEnd(string raw)
+    {
+        if (raw.EndsWith("\r\n", StringComparison.Ordinal))
+            return raw[..^2];
+        return raw.EndsWith('\n') ? raw[..^1] : raw;
+    }
+}
