@@ -1,0 +1,48 @@
+using SalesEtl.TestSupport;
+
+namespace SalesEtl.EndToEnd.Tests.Distributed;
+
+/// <summary>Every service as its own process on a database and virtual host of their own, shared by the tests of one class.</summary>
+public sealed class DistributedSystemFixture : IAsyncLifetime
+{
+    public static readonly DateTimeOffset AsOf = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
+    public static string FixtureFile(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    public TestDatabase Database { get; private set; } = null!;
+    public TestVirtualHost VirtualHost { get; private set; } = null!;
+    public EtlTopology Topology { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync("e2e");
+        VirtualHost = await TestVirtualHost.CreateAsync("e2e");
+        Topology = await EtlTopology.StartAsync(Database, VirtualHost, FixtureFile("products.json"), transformers: 2);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Topology is not null)
+            await Topology.DisposeAsync();
+        if (VirtualHost is not null)
+            await VirtualHost.DisposeAsync();
+        if (Database is not null)
+            await Database.DisposeAsync();
+    }
+
+    /// <summary>Runs <c>etl run</c> on a file and returns the run id; fails with every service's log when the run does not succeed.</summary>
+    public async Task<Guid> RunAsync(string salesFile, int chunkSize, int expectedExitCode = 0)
+    {
+        var result = await Topology.RunEtlAsync("run", salesFile, "--as-of", AsOf.ToString("O"), "--chunk-size", chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "300");
+        Assert.True(result.ExitCode == expectedExitCode, $"etl run: {result}\n{Topology.Logs}");
+        Assert.True(Guid.TryParse(result.FirstLine, out var runId), $"The first line of etl run is not a run id: {result}");
+        return runId;
+    }
+
+    public async Task<string> ExportAsync(Guid runId)
+    {
+        var outDir = Path.Combine(Path.GetTempPath(), "sales-etl-e2e", runId.ToString());
+        var result = await Topology.RunEtlAsync("export", runId.ToString(), "--out", outDir);
+        Assert.True(result.ExitCode == 0, $"etl export: {result}");
+        return outDir;
+    }
+}
