@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Serilog;
+using Serilog.Settings.Configuration;
 
 namespace SalesEtl.Catalog;
 
@@ -9,7 +10,8 @@ public static class CatalogHosting
     public static WebApplicationBuilder AddCatalogLogging(this WebApplicationBuilder builder)
     {
         builder.Services.AddSerilog(logger => logger
-            .ReadFrom.Configuration(builder.Configuration)
+            // Assemblies named, not scanned: the catalog may run from another project's output folder (tests).
+            .ReadFrom.Configuration(builder.Configuration, new ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly))
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("Service", "catalog")
