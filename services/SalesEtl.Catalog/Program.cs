@@ -1,0 +1,16 @@
+using SalesEtl.Catalog;
+using SalesEtl.Catalog.Faults;
+using SalesEtl.Catalog.Products;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddCatalogLogging();
+builder.Services.AddProductCatalog(builder.Configuration);   // Catalog:ProductsFile, loaded once at start
+builder.Services.AddFaultInjection(builder.Configuration);   // Catalog:Faults:* at start, /faults at run time
+builder.Services.AddProblemDetails();
+
+var app = builder.Build();
+app.UseFaultInjection();         // on /products only
+app.MapProductEndpoints();       // GET /products?page=&pageSize=
+app.MapFaultEndpoints();         // GET, POST, DELETE /faults
+app.MapCatalogHealthEndpoints(); // /health/live, /health/ready
+await app.RunAsync();
