@@ -44,7 +44,8 @@ public static class RunCommand
     }
 
     /// <summary>Polls the run's row until it reaches a final state, writing progress to stderr when it changes.</summary>
-    static async Task<BatchRunState?> FollowAsync(EtlEnvironment environment, Guid runId, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="resumedAfter">For a retried run: its retry count before the retry, so that the old final state is not taken for the new one.</param>
+    public static async Task<BatchRunState?> FollowAsync(EtlEnvironment environment, Guid runId, TimeSpan timeout, CancellationToken cancellationToken, int? resumedAfter = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         string? lastProgress = null;
@@ -60,7 +61,7 @@ public static class RunCommand
                     if (progress != lastProgress)
                         await Console.Error.WriteLineAsync(progress);
                     lastProgress = progress;
-                    if (RunPrinter.FinalStates.Contains(run.CurrentState))
+                    if (RunPrinter.FinalStates.Contains(run.CurrentState) && (resumedAfter is null || run.Retries > resumedAfter))
                         return run;
                 }
                 else if (DateTime.UtcNow - waitingSince > TimeSpan.FromSeconds(10))
