@@ -8,6 +8,8 @@ public sealed class CatalogFile : IDisposable
 {
     readonly string folder = Directory.CreateTempSubdirectory("etl-catalog-").FullName;
 
+    public string Folder => folder;
+
     /// <summary>Writes a products file in the <c>{"items": [...]}</c> shape and returns its path.</summary>
     public string Write(string name, IEnumerable<JsonNode> items)
     {
