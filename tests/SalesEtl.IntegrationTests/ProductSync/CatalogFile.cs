@@ -18,6 +18,14 @@ public sealed class CatalogFile : IDisposable
         return path;
     }
 
+    /// <summary>Writes a products file that is a bare JSON array of items.</summary>
+    public string WriteBareArray(string name, IEnumerable<JsonNode> items)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, new JsonArray([.. items]).ToJsonString());
+        return path;
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     /// <summary>A clean item whose normalized form is itself (upper-case id, trimmed text, Title Case category, cents).</summary>
