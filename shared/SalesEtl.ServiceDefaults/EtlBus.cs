@@ -36,7 +36,7 @@ public static class EtlBus
                 cfg.ConfigureEtlRabbitMq(options);
                 cfg.UseConsumeFilter(typeof(RunLogContextFilter<>), context);
                 if (configuration.GetSection(FaultInjectionOptions.Section).Get<FaultInjectionOptions>() is { DuplicatePublishes: true })
-                    cfg.UsePublishFilter(typeof(DuplicatePublishFilter<>), context);
+                    cfg.ConfigurePublish(publish => publish.UseFilter(new DuplicatePublishFilter()));
                 cfg.ConfigureEndpoints(context);
             });
         });

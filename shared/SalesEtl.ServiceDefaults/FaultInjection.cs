@@ -14,11 +14,13 @@ public sealed class FaultInjectionOptions
     public bool DuplicatePublishes { get; set; }
 }
 
-/// <summary>Sends each published message to the broker twice.</summary>
-public sealed class DuplicatePublishFilter<T> : IFilter<PublishContext<T>>
-    where T : class
+/// <summary>
+/// Sends each published message to the broker twice. A plain (not container-scoped) filter: a scoped
+/// one would be resolved from a consume scope that the in-memory outbox has already disposed.
+/// </summary>
+public sealed class DuplicatePublishFilter : IFilter<PublishContext>
 {
-    public async Task Send(PublishContext<T> context, IPipe<PublishContext<T>> next)
+    public async Task Send(PublishContext context, IPipe<PublishContext> next)
     {
         await next.Send(context);
         await next.Send(context);

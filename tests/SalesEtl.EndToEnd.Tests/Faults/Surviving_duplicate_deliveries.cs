@@ -1,0 +1,17 @@
+namespace SalesEtl.EndToEnd.Tests.Faults;
+
+/// <summary>Every service publishes every message twice (same message id), as an at-least-once broker may deliver it.</summary>
+public sealed class DuplicateDeliveryFixture : FaultScenarioFixture
+{
+    protected override IReadOnlyDictionary<string, string> Environment { get; } =
+        new Dictionary<string, string>(FastStallDetection) { ["FaultInjection__DuplicatePublishes"] = "true" };
+}
+
+public sealed class Surviving_duplicate_deliveries(DuplicateDeliveryFixture system) : IClassFixture<DuplicateDeliveryFixture>
+{
+    [Fact]
+    public async Task Should_count_nothing_twice_when_every_message_is_delivered_twice()
+    {
+        await system.AssertCompletedLikeAnUndisturbedRunAsync(system.StartRun());
+    }
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+
+namespace SalesEtl.EndToEnd.Tests.Faults;
+
+public sealed class InfrastructureRestartFixture : FaultScenarioFixture;
+
+/// <summary>
+/// RabbitMQ and PostgreSQL restarted in the middle of a run. These restart the machine's shared
+/// servers, so they are kept out of the parallel test run (<c>Category=Disruptive</c>) and run on
+/// their own afterwards by <c>deploy/local/test.sh</c>.
+/// </summary>
+[Trait("Category", "Disruptive")]
+public sealed class Surviving_infrastructure_restarts(InfrastructureRestartFixture system) : IClassFixture<InfrastructureRestartFixture>
+{
+    [Fact]
+    public async Task Should_complete_when_rabbitmq_restarts_mid_run()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var run = system.StartRun();
+        await system.WaitForRunAsync(started, r => r.StagedChunks.Count >= 3, "the run to be under way");
+        await ShellAsync("rabbitmqctl", "stop_app");
+        await Task.Delay(2000);
+        await ShellAsync("rabbitmqctl", "start_app");
+
+        await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
+    }
+
+    [Fact]
+    public async Task Should_complete_when_postgresql_restarts_mid_run()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var run = system.StartRun();
+        await system.WaitForRunAsync(started, r => r.StagedChunks.Count >= 3, "the run to be under way");
+        var version = Directory.GetDirectories("/usr/lib/postgresql").Select(Path.GetFileName).OrderByDescending(v => int.Parse(v!, System.Globalization.CultureInfo.InvariantCulture)).First();
+        await ShellAsync("pg_ctlcluster", $"{version} main restart -m fast");
+
+        await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
+    }
+
+    static async Task ShellAsync(string command, string arguments)
+    {
+        var info = new ProcessStartInfo(command, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["PATH"] = $"/usr/sbin:/sbin:{Environment.GetEnvironmentVariable("PATH")}";
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{command} {arguments} failed: {output}");
+    }
+}
