@@ -29,7 +29,18 @@ public static class PublishedPrograms
                 Directory.Delete(root, recursive: true);
             // RepositoryLayout publishes <project> into <root>/<assembly name>, from the existing build.
             var assemblyName = Path.GetFileName(program.Project);
-            var mainDll = await RepositoryLayout.PublishAsync(program.Project, assemblyName, root);
+            string mainDll;
+            try
+            {
+                mainDll = await RepositoryLayout.PublishAsync(program.Project, assemblyName, root);
+            }
+            catch (InvalidOperationException)
+            {
+                // Other test projects publish the same builds at the same time (into their own
+                // folders); a clash on a shared intermediate file is worth one more try.
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                mainDll = await RepositoryLayout.PublishAsync(program.Project, assemblyName, root);
+            }
             return Path.GetDirectoryName(mainDll)!;
         }
         finally
