@@ -139,6 +139,9 @@ start_instance() { # name publish-name port
       export Catalog__ProductsFile="$products"
     fi
     export ETL_INSTANCE_NAME="$name"
+    # Local processes are local development: the built-in localhost credentials are allowed here
+    # (every service refuses them in any other environment).
+    export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
     cd "$PUBLISH/$pub"
     exec setsid nohup dotnet "$dll" --urls "http://127.0.0.1:$port" </dev/null >>"$LOGS/$name.log" 2>&1
   ) &

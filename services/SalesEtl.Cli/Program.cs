@@ -12,6 +12,10 @@ const string Usage = """
             exit code 0 when the run succeeded (with or without warnings), 1 when it failed
       etl status <run-id>          state, counts and data quality of one run
       etl runs [--limit N]         the most recent runs
+      etl retry <run-id> [--timeout SECONDS]
+            resume a failed run from the step that failed, reusing what completed, and follow it
+      etl cancel <run-id> [--reason TEXT]
+            stop a run; its partial results are purged
       etl export <run-id> --out DIR
             one CSV per metric table, rejects.csv and quality_report.json (SPEC §6)
 
@@ -43,6 +47,8 @@ try
         "status" => await QueryCommands.StatusAsync(line, environment, cancellation.Token),
         "runs" => await QueryCommands.RunsAsync(line, environment, cancellation.Token),
         "export" => await QueryCommands.ExportAsync(line, environment, cancellation.Token),
+        "retry" => await ControlCommands.RetryAsync(line, environment, cancellation.Token),
+        "cancel" => await ControlCommands.CancelAsync(line, environment, cancellation.Token),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
 }

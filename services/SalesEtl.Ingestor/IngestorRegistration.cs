@@ -1,4 +1,5 @@
 using SalesEtl.Data.Staging;
+using SalesEtl.ServiceDefaults;
 
 namespace SalesEtl.Ingestor;
 
@@ -8,6 +9,7 @@ public static class IngestorRegistration
     {
         services.AddOptions<IngestorOptions>().Bind(configuration.GetSection(IngestorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StagedSalesWriter>();
+        services.AddInputPathPolicy(configuration);
         return services;
     }
 }

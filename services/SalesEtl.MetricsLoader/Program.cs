@@ -5,7 +5,11 @@ using SalesEtl.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("metrics-loader");
-builder.AddEtlBus(bus => bus.AddConsumer<LoadMetricsConsumer, LoadMetricsConsumerDefinition>());
+builder.AddEtlBus(bus =>
+{
+    bus.AddConsumer<LoadMetricsConsumer, LoadMetricsConsumerDefinition>();
+    bus.AddConsumer<PurgeRunResultsConsumer, PurgeRunResultsConsumerDefinition>();
+});
 builder.Services.AddMetricsLoader(builder.Configuration);
 
 var app = builder.Build();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using SalesEtl.Data.Runs;
 using SalesEtl.MetricsLoader.Sql;
 using SalesEtl.Pipeline.Quality;
 using SalesEtl.Pipeline.Sales;
@@ -7,6 +8,7 @@ using SalesEtl.Pipeline.Sales;
 namespace SalesEtl.MetricsLoader;
 
 /// <summary>The outcome of finishing a run's numbers.</summary>
+/// <remarks>Null from <see cref="RunFinalizer.FinalizeAsync"/> when the run was cancelled meanwhile.</remarks>
 public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts);
 
 /// <summary>
@@ -16,13 +18,24 @@ public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts);
 /// </summary>
 public sealed class RunFinalizer(NpgsqlDataSource dataSource)
 {
-    public async Task<RunTotals> FinalizeAsync(Guid runId, long snapshotId, QualityOptions qualityOptions, CancellationToken cancellationToken)
+    const string LockRun = "SELECT pg_advisory_xact_lock(hashtextextended(@run::text, 0))";
+
+    const string PurgeRun = """
+        DELETE FROM staged_sales WHERE run_id = @run;
+        DELETE FROM transformed_sales WHERE run_id = @run;
+        DELETE FROM rejected_rows WHERE run_id = @run;
+        DELETE FROM quality_reports WHERE run_id = @run;
+        """;
+
+    public async Task<RunTotals?> FinalizeAsync(Guid runId, long snapshotId, QualityOptions qualityOptions, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // Two deliveries of the same command must not interleave their delete-and-insert.
-        await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtextextended(@run::text, 0))", runId, snapshotId, cancellationToken);
+        // Two deliveries of the same command, or a finalize and a purge, must not interleave.
+        await ExecuteAsync(connection, transaction, LockRun, runId, snapshotId, cancellationToken);
+        if (await RunStates.IsCancelledAsync(connection, transaction, runId, cancellationToken))
+            return null;
         await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Clear + MetricSql.Clear, runId, snapshotId, cancellationToken);
         await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Rank, runId, snapshotId, cancellationToken);
         await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Resolve, runId, snapshotId, cancellationToken);
@@ -69,6 +82,16 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource)
 
         await transaction.CommitAsync(cancellationToken);
         return new RunTotals(verdict, facts);
+    }
+
+    /// <summary>Deletes every row the run wrote, so that a cancelled run leaves nothing half-written.</summary>
+    public async Task PurgeAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, LockRun, runId, 0, cancellationToken);
+        await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Clear + MetricSql.Clear + PurgeRun, runId, 0, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, long snapshotId, CancellationToken cancellationToken)

@@ -5,9 +5,15 @@ using SalesEtl.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("orchestrator");
 builder.AddEtlBus(bus => bus.AddBatchRunSaga());
+builder.Services.AddOrchestrator(builder.Configuration);
+builder.Services.AddInputPathPolicy(builder.Configuration);
+builder.Services.AddApiKeyAuthentication(builder.Configuration, builder.Environment);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 64 * 1024);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapRunsApi();
 await app.MigrateEtlDatabaseAsync();
 await app.RunAsync();

@@ -6,10 +6,12 @@ namespace SalesEtl.ProductSync;
 public static class ProductSyncMetrics
 {
     /// <summary>One per HTTP attempt (a retried request counts each attempt).</summary>
-    public static readonly Counter ApiRequests = Metrics.CreateCounter(
-        "etl_product_api_requests_total",
-        "Requests (HTTP attempts) to the product API, by outcome.",
-        new CounterConfiguration { LabelNames = ["outcome"] });
+    public static readonly Counter ApiRequests = WithSeries(
+        Metrics.CreateCounter(
+            "etl_product_api_requests_total",
+            "Requests (HTTP attempts) to the product API, by outcome.",
+            new CounterConfiguration { LabelNames = ["outcome"] }),
+        Outcome.Success, Outcome.ClientError, Outcome.ServerError, Outcome.RateLimited, Outcome.Timeout, Outcome.NetworkError);
 
     public static readonly Histogram ApiRequestDuration = Metrics.CreateHistogram(
         "etl_product_api_request_duration_seconds",
@@ -22,10 +24,20 @@ public static class ProductSyncMetrics
         "Retries of product API requests (HTTP retries and re-reads of unreadable pages).");
 
     /// <summary>Items of the stored snapshots, by what became of them.</summary>
-    public static readonly Counter ProductsSynced = Metrics.CreateCounter(
-        "etl_products_synced_total",
-        "Product items synced into snapshots, by result.",
-        new CounterConfiguration { LabelNames = ["result"] });
+    public static readonly Counter ProductsSynced = WithSeries(
+        Metrics.CreateCounter(
+            "etl_products_synced_total",
+            "Product items synced into snapshots, by result.",
+            new CounterConfiguration { LabelNames = ["result"] }),
+        Result.Accepted, Result.Rejected, Result.Duplicate);
+
+    // Every known series is exported from the start (at 0), so that rate() and alerts see it before the first event.
+    static Counter WithSeries(Counter counter, params string[] labelValues)
+    {
+        foreach (var value in labelValues)
+            counter.WithLabels(value);
+        return counter;
+    }
 
     public static class Outcome
     {

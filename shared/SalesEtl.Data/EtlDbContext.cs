@@ -27,6 +27,7 @@ public sealed class EtlDbContext(DbContextOptions<EtlDbContext> options) : DbCon
             run.Property(r => r.CorrelationId).HasColumnName("run_id");
             run.Property(r => r.CurrentState).HasMaxLength(64);
             run.HasIndex(r => r.SubmittedAt);
+            run.HasIndex(r => r.StepDeadline);
         });
 
         modelBuilder.Entity<ProductSnapshot>(snapshot =>

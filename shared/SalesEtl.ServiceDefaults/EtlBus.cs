@@ -35,6 +35,8 @@ public static class EtlBus
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
                 cfg.ConfigureEtlRabbitMq(options);
                 cfg.UseConsumeFilter(typeof(RunLogContextFilter<>), context);
+                if (configuration.GetSection(FaultInjectionOptions.Section).Get<FaultInjectionOptions>() is { DuplicatePublishes: true })
+                    cfg.UsePublishFilter(typeof(DuplicatePublishFilter<>), context);
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -1,4 +1,5 @@
 using MassTransit;
+using Npgsql;
 
 namespace SalesEtl.ServiceDefaults;
 
@@ -20,15 +21,28 @@ public abstract class EtlConsumerDefinition<TConsumer> : ConsumerDefinition<TCon
         this.useOutbox = useOutbox;
     }
 
+    /// <summary>The retry policy of this consumer; override to change it.</summary>
+    protected virtual void ConfigureRetry(IRetryConfigurator retry) => EtlRetry.Configure(retry);
+
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(retry =>
-        {
-            retry.Exponential(6, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(400));
-            retry.Ignore<PermanentStepException>();
-        });
+        endpointConfigurator.UseMessageRetry(ConfigureRetry);
         if (useOutbox)
             endpointConfigurator.UseInMemoryOutbox(context);
+    }
+}
+
+public static class EtlRetry
+{
+    /// <summary>
+    /// Up to 8 retries, exponential from about 0.7 s to a 30 s cap (MassTransit adds ±25% jitter):
+    /// about 90 s in all, enough for PostgreSQL or RabbitMQ to restart, far below RabbitMQ's
+    /// 30-minute consumer timeout. Only transient errors are retried (see <see cref="TransientErrors"/>).
+    /// </summary>
+    public static void Configure(IRetryConfigurator retry)
+    {
+        retry.Exponential(8, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+        retry.Handle<Exception>(TransientErrors.IsTransient);
     }
 }
 

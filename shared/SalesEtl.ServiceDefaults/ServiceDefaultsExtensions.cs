@@ -17,6 +17,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>Serilog (console, compact JSON in containers, Seq when <c>Seq:ServerUrl</c> is set), PostgreSQL, health checks and metrics.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
+        RequireCredentialsOutsideDevelopment(builder);
         builder.AddEtlLogging(serviceName);
         builder.Services.AddEtlDatabase(builder.Configuration.GetConnectionString(EtlDatabase.ConnectionStringName) ?? EtlDatabase.LocalConnectionString);
         builder.Services.AddHealthChecks()
@@ -26,6 +27,21 @@ public static class ServiceDefaultsExtensions
     }
 
     internal const string ReadyTag = "ready";
+
+    /// <summary>The localhost defaults are for local development only: anywhere else the credentials must be configured.</summary>
+    static void RequireCredentialsOutsideDevelopment(WebApplicationBuilder builder)
+    {
+        if (builder.Environment.IsDevelopment())
+            return;
+        var missing = new List<string>();
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(EtlDatabase.ConnectionStringName)))
+            missing.Add("ConnectionStrings__Postgres");
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{RabbitMqOptions.Section}:Password"]))
+            missing.Add("RabbitMq__Password");
+        if (missing.Count > 0)
+            throw new InvalidOperationException(
+                $"{string.Join(" and ", missing)} must be configured outside the Development environment (the built-in defaults are for local development only).");
+    }
 
     public static void AddEtlLogging(this WebApplicationBuilder builder, string serviceName)
     {
@@ -54,6 +70,7 @@ public static class ServiceDefaultsExtensions
     /// <summary><c>/metrics</c>, <c>/health/live</c> (the process answers) and <c>/health/ready</c> (PostgreSQL and RabbitMQ reachable).</summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseSafeErrors();
         app.UseHttpMetrics();
         app.MapMetrics();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

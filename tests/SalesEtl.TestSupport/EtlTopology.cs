@@ -42,24 +42,28 @@ public sealed class EtlTopology : IAsyncDisposable
     }
 
     /// <summary>Publishes every service once per output folder (re-used across test classes of one run).</summary>
-    public static async Task<EtlTopology> StartAsync(TestDatabase database, TestVirtualHost vhost, string productsFile, int transformers = 2)
+    /// <param name="environment">Extra settings for every service (e.g. <c>Orchestrator__StepTimeout</c>).</param>
+    public static async Task<EtlTopology> StartAsync(TestDatabase database, TestVirtualHost vhost, string productsFile, int transformers = 2,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var outputRoot = Path.Combine(Path.GetTempPath(), "sales-etl-tests", RepositoryLayout.Configuration, Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var outputRoot = Path.Combine(Path.GetTempPath(), "sales-etl-tests", RepositoryLayout.Configuration, System.Diagnostics.Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var dlls = new Dictionary<string, string>();
         foreach (var spec in All)
             dlls[spec.Name] = await PublishOnceAsync(spec, outputRoot);
 
-        var environment = new Dictionary<string, string>(vhost.EnvironmentVariables)
+        var settings = new Dictionary<string, string>(vhost.EnvironmentVariables)
         {
             ["ConnectionStrings__Postgres"] = database.ConnectionString,
             ["Logging__JsonConsole"] = "false",
         };
-        var topology = new EtlTopology(dlls, environment);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            settings[key] = value;
+        var topology = new EtlTopology(dlls, settings);
         try
         {
             var catalog = topology.StartService(Catalog, new Dictionary<string, string> { ["Catalog__ProductsFile"] = productsFile });
             await catalog.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), "/health/live");
-            environment["ProductSync__DefaultProductsUrl"] = catalog.BaseAddress.ToString().TrimEnd('/');
+            settings["ProductSync__DefaultProductsUrl"] = catalog.BaseAddress.ToString().TrimEnd('/');
 
             // The orchestrator first, so that the schema is migrated once before the others race for it.
             await topology.StartService(Orchestrator).WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
@@ -92,18 +96,43 @@ public sealed class EtlTopology : IAsyncDisposable
         }
     }
 
+    readonly Dictionary<string, ServiceSpec> specs = [];
+    readonly Dictionary<string, Dictionary<string, string>> extraEnvironments = [];
+
+    public ServiceProcess Process(string name) => processes.Last(p => p.Name == name);
+
+    /// <summary>Kills a service with SIGKILL, as a crash would.</summary>
+    public void Kill(string name) => Process(name).Kill();
+
+    /// <summary>Starts a killed service again (a new process of the same spec and name) and waits until it is ready.</summary>
+    public async Task<ServiceProcess> RestartAsync(string name)
+    {
+        var old = Process(name);
+        old.Kill();
+        var restarted = StartService(specs[name], name: name);
+        await restarted.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        return restarted;
+    }
+
     public ServiceProcess StartService(ServiceSpec spec, IReadOnlyDictionary<string, string>? extraEnvironment = null, string? name = null)
     {
+        specs[name ?? spec.Name] = spec;
         var environment = new Dictionary<string, string>(Environment);
         foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
             environment[key] = value;
+        foreach (var (key, value) in extraEnvironments.GetValueOrDefault(name ?? spec.Name) ?? [])
+            environment[key] = value;
+        if (extraEnvironment is not null)
+            extraEnvironments[name ?? spec.Name] = new Dictionary<string, string>(extraEnvironment);
         var process = ServiceProcess.Start(name ?? spec.Name, dlls[spec.Name], environment);
         processes.Add(process);
         return process;
     }
 
     /// <summary>Runs the <c>etl</c> tool with the topology's connection settings.</summary>
-    public async Task<EtlResult> RunEtlAsync(params string[] args)
+    public Task<EtlResult> RunEtlAsync(params string[] args) => RunEtlAsync(args, TimeSpan.FromMinutes(10));
+
+    public async Task<EtlResult> RunEtlAsync(string[] args, TimeSpan timeout)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -117,11 +146,11 @@ public sealed class EtlTopology : IAsyncDisposable
             info.ArgumentList.Add(arg);
         foreach (var (key, value) in Environment)
             info.Environment[key] = value;
-        using var process = Process.Start(info)!;
+        using var process = System.Diagnostics.Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(timeout.Token);
+        using var cancellation = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cancellation.Token);
         return new EtlResult(process.ExitCode, await stdout, await stderr);
     }
 

@@ -82,6 +82,13 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return depths.Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value > 0).ToDictionary(q => q.Key, q => q.Value);
     }
 
+    /// <summary>Deletes every message waiting in a queue: a lost message, for fault tests.</summary>
+    public async Task PurgeQueueAsync(string queue)
+    {
+        using var response = await management.DeleteAsync($"/api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}/contents");
+        response.EnsureSuccessStatusCode();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Environment.GetEnvironmentVariable("ETL_TEST_KEEP_VHOSTS") != "1")

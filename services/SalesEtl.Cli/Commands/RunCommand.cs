@@ -44,30 +44,41 @@ public static class RunCommand
     }
 
     /// <summary>Polls the run's row until it reaches a final state, writing progress to stderr when it changes.</summary>
-    static async Task<BatchRunState?> FollowAsync(EtlEnvironment environment, Guid runId, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="resumedAfter">For a retried run: its retry count before the retry, so that the old final state is not taken for the new one.</param>
+    public static async Task<BatchRunState?> FollowAsync(EtlEnvironment environment, Guid runId, TimeSpan timeout, CancellationToken cancellationToken, int? resumedAfter = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         string? lastProgress = null;
         var waitingSince = DateTime.UtcNow;
         while (DateTime.UtcNow < deadline)
         {
-            await using (var db = environment.CreateDbContext())
+            BatchRunState? run;
+            try
             {
-                var run = await db.BatchRuns.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == runId, cancellationToken);
-                if (run is not null)
-                {
-                    var progress = RunPrinter.Progress(run);
-                    if (progress != lastProgress)
-                        await Console.Error.WriteLineAsync(progress);
-                    lastProgress = progress;
-                    if (RunPrinter.FinalStates.Contains(run.CurrentState))
-                        return run;
-                }
-                else if (DateTime.UtcNow - waitingSince > TimeSpan.FromSeconds(10))
-                {
-                    await Console.Error.WriteLineAsync("Waiting for the orchestrator to pick up the run (is it running? deploy/local/up.sh starts it)…");
-                    waitingSince = DateTime.UtcNow;
-                }
+                await using var db = environment.CreateDbContext();
+                run = await db.BatchRuns.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == runId, cancellationToken);
+            }
+            catch (Exception exception) when (exception is Npgsql.NpgsqlException or InvalidOperationException { InnerException: Npgsql.NpgsqlException })
+            {
+                // PostgreSQL restarting is not the run failing: keep following until it answers again.
+                await Console.Error.WriteLineAsync($"PostgreSQL is not answering ({exception.Message}); still following the run…");
+                await Task.Delay(1000, cancellationToken);
+                continue;
+            }
+
+            if (run is not null)
+            {
+                var progress = RunPrinter.Progress(run);
+                if (progress != lastProgress)
+                    await Console.Error.WriteLineAsync(progress);
+                lastProgress = progress;
+                if (RunPrinter.FinalStates.Contains(run.CurrentState) && (resumedAfter is null || run.Retries > resumedAfter))
+                    return run;
+            }
+            else if (DateTime.UtcNow - waitingSince > TimeSpan.FromSeconds(10))
+            {
+                await Console.Error.WriteLineAsync("Waiting for the orchestrator to pick up the run (is it running? deploy/local/up.sh starts it)…");
+                waitingSince = DateTime.UtcNow;
             }
             await Task.Delay(250, cancellationToken);
         }

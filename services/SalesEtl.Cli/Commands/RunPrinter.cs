@@ -7,7 +7,7 @@ namespace SalesEtl.Cli.Commands;
 /// <summary>How a run reads on the terminal: one progress line while it runs, a summary at the end.</summary>
 public static class RunPrinter
 {
-    public static readonly string[] FinalStates = ["Succeeded", "SucceededWithWarnings", "Failed"];
+    public static readonly string[] FinalStates = ["Succeeded", "SucceededWithWarnings", "Failed", "Cancelled"];
 
     public static string Progress(BatchRunState run)
     {

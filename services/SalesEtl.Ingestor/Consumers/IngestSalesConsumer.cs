@@ -2,6 +2,7 @@ using System.Text;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SalesEtl.Contracts;
+using SalesEtl.Data.Runs;
 using SalesEtl.Data.Staging;
 using SalesEtl.Pipeline.Sales;
 using SalesEtl.ServiceDefaults;
@@ -13,7 +14,7 @@ namespace SalesEtl.Ingestor.Consumers;
 /// soon as it is committed, so transformers start while the file is still being read. A retry
 /// re-stages the same chunks (same file, same chunk size, same numbering) over the old ones.
 /// </summary>
-public sealed class IngestSalesConsumer(StagedSalesWriter writer, IOptions<IngestorOptions> options, ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
+public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolicy inputPaths, Npgsql.NpgsqlDataSource dataSource, IOptions<IngestorOptions> options, ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
 {
     public async Task Consume(ConsumeContext<IngestSales> context)
     {
@@ -21,7 +22,7 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, IOptions<Inges
         var cancellationToken = context.CancellationToken;
         var chunkSize = Math.Clamp(message.ChunkSize, 1, options.Value.MaxChunkSize);
 
-        if (SourceFileProblem(message.SourcePath) is { } problem)
+        if (inputPaths.Check(message.SourcePath) is { } problem)
         {
             await FailAsync(context, problem);
             return;
@@ -54,6 +55,11 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, IOptions<Inges
             rowsRead++;
             if (chunk.Count == chunkSize)
             {
+                if (await RunStates.IsCancelledAsync(dataSource, message.RunId, cancellationToken))
+                {
+                    logger.LogInformation("Ingest stopped after {ChunkCount} chunks: the run was cancelled", chunkNo);
+                    return;
+                }
                 await StageAsync(context, ++chunkNo, chunk, cancellationToken);
                 chunk.Clear();
             }
@@ -71,17 +77,6 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, IOptions<Inges
         IngestorMetrics.ChunksStaged.Inc();
         IngestorMetrics.RowsStaged.Inc(rows.Count);
         await context.Publish(new SalesChunkStaged(context.Message.RunId, chunkNo, rows.Count, rows[0].SourceLine, rows[^1].SourceLine), cancellationToken);
-    }
-
-    string? SourceFileProblem(string path)
-    {
-        if (!Path.IsPathFullyQualified(path))
-            return $"The source path '{path}' is not absolute.";
-        var fullPath = Path.GetFullPath(path);
-        var roots = options.Value.AllowedRoots;
-        if (roots.Count > 0 && !roots.Any(root => fullPath.StartsWith(Path.GetFullPath(root).TrimEnd('/') + "/", StringComparison.Ordinal)))
-            return $"The source path '{path}' is outside the allowed input folders.";
-        return File.Exists(fullPath) ? null : $"The source file '{path}' does not exist.";
     }
 
     async Task FailAsync(ConsumeContext<IngestSales> context, string reason)

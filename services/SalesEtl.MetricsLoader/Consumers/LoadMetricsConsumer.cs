@@ -13,6 +13,11 @@ public sealed class LoadMetricsConsumer(RunFinalizer finalizer, IOptions<Quality
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var totals = await finalizer.FinalizeAsync(context.Message.RunId, context.Message.SnapshotId, quality.Value, context.CancellationToken);
+        if (totals is null)
+        {
+            logger.LogInformation("The run was cancelled; no metrics loaded");
+            return;
+        }
         var verdict = totals.Verdict;
 
         MetricsLoaderMetrics.Duration.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -31,3 +36,16 @@ public sealed class LoadMetricsConsumer(RunFinalizer finalizer, IOptions<Quality
 }
 
 public sealed class LoadMetricsConsumerDefinition() : EtlConsumerDefinition<LoadMetricsConsumer>(concurrentMessageLimit: 2);
+
+/// <summary>Deletes a cancelled run's rows.</summary>
+public sealed class PurgeRunResultsConsumer(RunFinalizer finalizer, ILogger<PurgeRunResultsConsumer> logger) : IConsumer<PurgeRunResults>
+{
+    public async Task Consume(ConsumeContext<PurgeRunResults> context)
+    {
+        await finalizer.PurgeAsync(context.Message.RunId, context.CancellationToken);
+        logger.LogInformation("Purged the run's rows");
+        await context.Publish(new RunResultsPurged(context.Message.RunId), context.CancellationToken);
+    }
+}
+
+public sealed class PurgeRunResultsConsumerDefinition() : EtlConsumerDefinition<PurgeRunResultsConsumer>(concurrentMessageLimit: 2);

@@ -17,7 +17,8 @@ public sealed class ProductCatalogClients(IHttpClientFactory httpClients)
     public IProductCatalogApi For(Uri baseUrl)
     {
         var http = httpClients.CreateClient(HttpClientName);
-        http.BaseAddress = baseUrl;
+        // Refit appends "/products" to the base path: "http://host/api/" must not become "/api//products".
+        http.BaseAddress = new Uri(baseUrl.GetLeftPart(UriPartial.Authority) + baseUrl.AbsolutePath.TrimEnd('/'));
         return RestService.For<IProductCatalogApi>(http, Settings);
     }
 }

@@ -43,7 +43,11 @@ public sealed class ProductCatalogReader(ProductCatalogClients clients, IOptions
 
             var pageItems = page!.Items!;
             if (pageItems.Count == 0)
+            {
+                if (items < page.TotalCount)
+                    logger.LogWarning("Product API {ProductsUrl} announced {TotalCount} items but served {ItemCount}; the snapshot holds what was served", baseUrl, page.TotalCount, items);
                 break;
+            }
             pages++;
             items += pageItems.Count;
             lastTotal = page.TotalCount;

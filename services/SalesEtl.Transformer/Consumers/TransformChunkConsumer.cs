@@ -3,6 +3,7 @@ using MassTransit;
 using SalesEtl.Contracts;
 using SalesEtl.Data.Facts;
 using SalesEtl.Data.Products;
+using SalesEtl.Data.Runs;
 using SalesEtl.Data.Staging;
 using SalesEtl.Pipeline.Sales;
 using SalesEtl.ServiceDefaults;
@@ -15,6 +16,7 @@ public sealed class TransformChunkConsumer(
     TransformedChunkWriter facts,
     SnapshotPriceCache prices,
     SaleNormalizer normalizer,
+    Npgsql.NpgsqlDataSource dataSource,
     ILogger<TransformChunkConsumer> logger) : IConsumer<TransformChunk>
 {
     public async Task Consume(ConsumeContext<TransformChunk> context)
@@ -22,6 +24,12 @@ public sealed class TransformChunkConsumer(
         var message = context.Message;
         var cancellationToken = context.CancellationToken;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        if (await RunStates.IsCancelledAsync(dataSource, message.RunId, cancellationToken))
+        {
+            logger.LogInformation("Chunk {ChunkNo} skipped: the run was cancelled", message.ChunkNo);
+            return;
+        }
 
         var basePrices = await prices.GetAsync(message.SnapshotId, cancellationToken);
         var rows = await staging.ReadChunkAsync(message.RunId, message.ChunkNo, cancellationToken);

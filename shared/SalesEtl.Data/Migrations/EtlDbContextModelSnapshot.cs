@@ -303,6 +303,10 @@ namespace SalesEtl.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("products_url");
 
+                    b.Property<int>("Retries")
+                        .HasColumnType("integer")
+                        .HasColumnName("retries");
+
                     b.Property<long?>("RowsAccepted")
                         .HasColumnType("bigint")
                         .HasColumnName("rows_accepted");
@@ -333,6 +337,18 @@ namespace SalesEtl.Data.Migrations
                         .HasColumnType("integer[]")
                         .HasColumnName("staged_chunks");
 
+                    b.Property<DateTimeOffset?>("StallNotifiedDeadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stall_notified_deadline");
+
+                    b.Property<int>("StallRedrives")
+                        .HasColumnType("integer")
+                        .HasColumnName("stall_redrives");
+
+                    b.Property<DateTimeOffset?>("StepDeadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("step_deadline");
+
                     b.Property<DateTimeOffset>("SubmittedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("submitted_at");
@@ -356,6 +372,9 @@ namespace SalesEtl.Data.Migrations
 
                     b.HasKey("CorrelationId")
                         .HasName("pk_batch_runs");
+
+                    b.HasIndex("StepDeadline")
+                        .HasDatabaseName("ix_batch_runs_step_deadline");
 
                     b.HasIndex("SubmittedAt")
                         .HasDatabaseName("ix_batch_runs_submitted_at");

@@ -31,6 +31,18 @@ public sealed class BatchRunState : SagaStateMachineInstance
     public string? FailedStep { get; set; }
     public string? FailureReason { get; set; }
 
+    /// <summary>When the current step must have made progress by; the stall monitor acts on runs past it.</summary>
+    public DateTimeOffset? StepDeadline { get; set; }
+
+    /// <summary>The deadline the stall monitor last reported, so that each missed deadline is reported once.</summary>
+    public DateTimeOffset? StallNotifiedDeadline { get; set; }
+
+    /// <summary>Times the current step was re-driven after a stall; reset by progress.</summary>
+    public int StallRedrives { get; set; }
+
+    /// <summary>Times the run was resumed by <c>etl retry</c>.</summary>
+    public int Retries { get; set; }
+
     public DateTimeOffset SubmittedAt { get; set; }
     public DateTimeOffset? IngestedAt { get; set; }
     public DateTimeOffset? ProductsSyncedAt { get; set; }

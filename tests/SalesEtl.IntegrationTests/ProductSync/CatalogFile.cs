@@ -8,11 +8,21 @@ public sealed class CatalogFile : IDisposable
 {
     readonly string folder = Directory.CreateTempSubdirectory("etl-catalog-").FullName;
 
+    public string Folder => folder;
+
     /// <summary>Writes a products file in the <c>{"items": [...]}</c> shape and returns its path.</summary>
     public string Write(string name, IEnumerable<JsonNode> items)
     {
         var path = Path.Combine(folder, name);
         File.WriteAllText(path, new JsonObject { ["items"] = new JsonArray([.. items]) }.ToJsonString());
+        return path;
+    }
+
+    /// <summary>Writes a products file that is a bare JSON array of items.</summary>
+    public string WriteBareArray(string name, IEnumerable<JsonNode> items)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, new JsonArray([.. items]).ToJsonString());
         return path;
     }
 

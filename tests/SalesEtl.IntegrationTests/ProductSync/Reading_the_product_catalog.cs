@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SalesEtl.ProductSync;
 using SalesEtl.ProductSync.Catalog;
 
@@ -156,6 +157,30 @@ public sealed class Reading_the_product_catalog(CatalogOf23Items fixture) : ICla
 
         Assert.False(result.Succeeded);
         Assert.Contains("could not be reached", result.FailureReason);
+    }
+
+    [Fact]
+    public async Task Should_stop_calling_an_api_whose_circuit_is_open()
+    {
+        await catalog.SetFaultsAsync(new { failureRate = 1.0, statusCode = 500 });
+
+        var (result, _) = await ReadAsync(catalog.BaseUrl, s =>
+        {
+            s["ProductSync:MaxAttempts"] = "6";
+            s["ProductSync:CircuitBreakerMinimumThroughput"] = "3";
+        });
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("circuit breaker is open", result.FailureReason);
+    }
+
+    [Fact]
+    public void Should_refuse_options_with_a_default_url_that_is_not_http()
+    {
+        using var services = ProductSyncServices.Build(settings: s => s["ProductSync:DefaultProductsUrl"] = "catalog:5105");
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ProductSyncOptions>>().Value);
+        Assert.Contains("DefaultProductsUrl", error.Message);
     }
 
     [Fact]

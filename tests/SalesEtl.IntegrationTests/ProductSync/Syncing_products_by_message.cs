@@ -150,7 +150,13 @@ public sealed class Syncing_products_by_message(CatalogAndDatabase fixture) : IC
             where T : class, IRunMessage
         {
             var published = await harness.Published.SelectAsync<T>(m => m.Context.Message.RunId == runId).FirstOrDefault();
-            Assert.True(published is not null, $"no {typeof(T).Name} for run {runId} within {harness.TestTimeout}");
+            if (published is null)
+            {
+                var faults = harness.Published.Select<Fault<SyncProducts>>()
+                    .SelectMany(f => f.Context.Message.Exceptions)
+                    .Select(e => $"{e.ExceptionType}: {e.Message}");
+                Assert.Fail($"no {typeof(T).Name} for run {runId} within {harness.TestTimeout}; faults: {string.Join("; ", faults)}");
+            }
             return published.Context.Message;
         }
 

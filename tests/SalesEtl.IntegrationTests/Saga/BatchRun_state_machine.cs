@@ -1,8 +1,11 @@
 using MassTransit;
+using MassTransit.Events;
+using MassTransit.Metadata;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using SalesEtl.Contracts;
 using SalesEtl.Data.Runs;
+using SalesEtl.Orchestrator;
 using SalesEtl.Orchestrator.StateMachines;
 
 namespace SalesEtl.IntegrationTests.Saga;
@@ -18,6 +21,7 @@ public sealed class BatchRun_state_machine : IAsyncLifetime
     public async Task InitializeAsync()
     {
         provider = new ServiceCollection()
+            .AddOrchestratorOptions(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
             .AddMassTransitTestHarness(cfg => cfg.AddSagaStateMachine<BatchRunStateMachine, BatchRunState>())
             .BuildServiceProvider(true);
         harness = provider.GetRequiredService<ITestHarness>();
@@ -129,4 +133,107 @@ public sealed class BatchRun_state_machine : IAsyncLifetime
         await InStateAsync(m => m.Failed);
         Assert.Equal("product-sync", Run.FailedStep);
     }
+
+    [Fact]
+    public async Task Should_resume_a_failed_run_from_the_chunks_that_are_missing()
+    {
+        await harness.Bus.Publish(new ProductsSynced(runId, 7, 3, 0));
+        await harness.Bus.Publish(new SalesChunkStaged(runId, 1, 10, 2, 11));
+        await harness.Bus.Publish(new SalesChunkStaged(runId, 2, 10, 12, 21));
+        await harness.Bus.Publish(new SalesIngested(runId, 2, 20, []));
+        await harness.Bus.Publish(new ChunkTransformed(runId, 1, 10, 10, 0));
+        await harness.Bus.Publish(FaultOf(new TransformChunk(runId, 2, 7, DateTimeOffset.UtcNow)));
+        var failed = await InStateAsync(m => m.Failed);
+        Assert.Equal("transform", failed.FailedStep);
+
+        await harness.Bus.Publish(new RetryBatchRun(runId));
+        var resumed = await InStateAsync(m => m.Transforming);
+        Assert.Null(resumed.FailedStep);
+        Assert.Equal(1, resumed.Retries);
+        Assert.True(await harness.Published.Any<TransformChunk>(m => m.Context.Message.ChunkNo == 2));
+        Assert.Equal(2, harness.Published.Select<TransformChunk>().Count(m => m.Context.Message.ChunkNo == 2)); // the first dispatch and the retry
+        Assert.Equal(1, harness.Published.Select<TransformChunk>().Count(m => m.Context.Message.ChunkNo == 1)); // chunk 1 is reused
+
+        await harness.Bus.Publish(new ChunkTransformed(runId, 2, 10, 10, 0));
+        await InStateAsync(m => m.Loading);
+    }
+
+    [Fact]
+    public async Task Should_record_progress_that_arrives_after_a_failure_so_a_retry_goes_straight_to_loading()
+    {
+        await harness.Bus.Publish(new ProductsSynced(runId, 7, 3, 0));
+        await harness.Bus.Publish(new SalesChunkStaged(runId, 1, 10, 2, 11));
+        await harness.Bus.Publish(new SalesIngested(runId, 1, 10, []));
+        await harness.Bus.Publish(FaultOf(new TransformChunk(runId, 1, 7, DateTimeOffset.UtcNow)));
+        await InStateAsync(m => m.Failed);
+
+        await harness.Bus.Publish(new ChunkTransformed(runId, 1, 10, 10, 0)); // a redriven dead letter succeeded
+        Assert.True(await harness.Consumed.Any<ChunkTransformed>());
+        await InStateAsync(m => m.Failed);
+
+        await harness.Bus.Publish(new RetryBatchRun(runId));
+        await InStateAsync(m => m.Loading);
+        Assert.True(await harness.Published.Any<LoadMetrics>(m => m.Context.Message.RunId == runId));
+    }
+
+    [Fact]
+    public async Task Should_cancel_a_run_in_flight_and_purge_its_rows()
+    {
+        await harness.Bus.Publish(new CancelBatchRun(runId, "operator asked"));
+        var cancelled = await InStateAsync(m => m.Cancelled);
+        Assert.Equal("cancelled", cancelled.Outcome);
+        Assert.Equal("operator asked", cancelled.FailureReason);
+        Assert.True(await harness.Published.Any<PurgeRunResults>(m => m.Context.Message.RunId == runId));
+
+        await harness.Bus.Publish(new SalesIngested(runId, 0, 0, []));
+        await harness.Bus.Publish(new ProductsSynced(runId, 7, 3, 0));
+        Assert.True(await harness.Consumed.Any<ProductsSynced>());
+        await InStateAsync(m => m.Cancelled);
+        Assert.False(await harness.Published.Any<LoadMetrics>(new CancellationTokenSource(300).Token));
+    }
+
+    [Fact]
+    public async Task Should_redrive_a_stalled_step_a_bounded_number_of_times_then_fail()
+    {
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var deadline = Run.StepDeadline!.Value;
+            await harness.Bus.Publish(new BatchRunStepTimedOut(runId, deadline));
+            await WaitUntilAsync(() => Run.StallRedrives == attempt);
+            Assert.Equal(attempt + 1, harness.Published.Select<IngestSales>().Count());
+            Assert.Equal(attempt + 1, harness.Published.Select<SyncProducts>().Count());
+        }
+
+        await harness.Bus.Publish(new BatchRunStepTimedOut(runId, Run.StepDeadline!.Value));
+        var failed = await InStateAsync(m => m.Failed);
+        Assert.Equal("ingest", failed.FailedStep);
+        Assert.StartsWith("no progress for", failed.FailureReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_ignore_a_stall_report_when_progress_was_made_after_it()
+    {
+        var staleDeadline = Run.StepDeadline!.Value;
+        await harness.Bus.Publish(new SalesChunkStaged(runId, 1, 10, 2, 11));
+        await WaitUntilAsync(() => Run.StepDeadline != staleDeadline);
+        await harness.Bus.Publish(new BatchRunStepTimedOut(runId, staleDeadline));
+        Assert.True(await harness.Consumed.Any<BatchRunStepTimedOut>());
+        await Task.Delay(200);
+        Assert.Equal(0, Run.StallRedrives);
+        Assert.Single(harness.Published.Select<IngestSales>());
+    }
+
+    static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("The saga did not get there in time.");
+            await Task.Delay(20);
+        }
+    }
+
+    static Fault<T> FaultOf<T>(T message)
+        where T : class => new FaultEvent<T>(message, NewId.NextGuid(), HostMetadataCache.Host, new InvalidOperationException("poison"), [typeof(T).FullName!]);
 }

@@ -31,6 +31,7 @@ public sealed class OrchestratorHost : IAsyncDisposable
         var recorder = new MessageRecorder();
         builder.Services.AddSingleton(recorder);
         builder.Services.AddEtlDatabase(database.ConnectionString);
+        builder.Services.AddOrchestratorOptions(builder.Configuration);
         builder.Services.AddEtlBus(builder.Configuration, bus =>
         {
             bus.AddBatchRunSaga();

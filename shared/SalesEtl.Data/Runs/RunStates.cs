@@ -1,0 +1,22 @@
+using Npgsql;
+
+namespace SalesEtl.Data.Runs;
+
+/// <summary>Quick reads of a run's saga state, for workers that must stop when a run is cancelled.</summary>
+public static class RunStates
+{
+    public const string Cancelled = "Cancelled";
+
+    public static async Task<bool> IsCancelledAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT current_state FROM batch_runs WHERE run_id = @run", connection, transaction);
+        command.Parameters.AddWithValue("run", runId);
+        return await command.ExecuteScalarAsync(cancellationToken) is Cancelled;
+    }
+
+    public static async Task<bool> IsCancelledAsync(NpgsqlDataSource dataSource, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await IsCancelledAsync(connection, null, runId, cancellationToken);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net.Http.Json;
+using SalesEtl.TestSupport;
+
+namespace SalesEtl.EndToEnd.Tests.Faults;
+
+public sealed class CrashScenarioFixture : FaultScenarioFixture;
+
+/// <summary>
+/// kill -9 of each kind of worker in the middle of a run, a product API that misbehaves, and a lost
+/// message: each run must end with the tables of an undisturbed run. The scenarios share one
+/// topology and run one after the other.
+/// </summary>
+public sealed class Surviving_crashes_and_a_failing_product_api(CrashScenarioFixture system) : IClassFixture<CrashScenarioFixture>
+{
+    [Fact]
+    public async Task Should_complete_when_a_transformer_is_killed_mid_run()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var run = system.StartRun();
+        await system.WaitForRunAsync(started, r => r.TransformedChunks.Count >= 3, "three chunks transformed");
+        system.Topology.Kill("transformer-1");
+
+        await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
+        await system.Topology.RestartAsync("transformer-1");
+    }
+
+    [Fact]
+    public async Task Should_complete_when_the_ingestor_is_killed_mid_file()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var run = system.StartRun();
+        await system.WaitForRunAsync(started, r => r.StagedChunks.Count >= 3 && r.TotalChunks is null, "the ingestor to be part way through the file");
+        system.Topology.Kill("ingestor");
+        await Task.Delay(500);
+        await system.Topology.RestartAsync("ingestor");
+
+        await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
+    }
+
+    [Fact]
+    public async Task Should_complete_when_the_orchestrator_is_killed_mid_run()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var run = system.StartRun();
+        await system.WaitForRunAsync(started, r => r.StagedChunks.Count >= 3, "the run to be under way");
+        system.Topology.Kill("orchestrator");
+        await Task.Delay(1000);
+        await system.Topology.RestartAsync("orchestrator");
+
+        await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
+    }
+
+    [Fact]
+    public async Task Should_complete_when_the_product_api_fails_rate_limits_slows_down_and_truncates_a_page()
+    {
+        using var catalog = new HttpClient { BaseAddress = system.Topology.Process("catalog").BaseAddress };
+        using (var faults = await catalog.PostAsJsonAsync("/faults", new { failNext = 2, statusCode = 500, latencyMs = 300 }))
+            faults.EnsureSuccessStatusCode();
+        var started = DateTimeOffset.UtcNow;
+        var run = system.StartRun();
+        await system.WaitForRunAsync(started, _ => true, "the run to start");
+        await Task.Delay(1500);
+        using (var faults = await catalog.PostAsJsonAsync("/faults", new { failNext = 1, statusCode = 429, retryAfterSeconds = 1, truncateNext = 1 }))
+            faults.EnsureSuccessStatusCode();
+
+        await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
+        using (await catalog.DeleteAsync(new Uri("/faults", UriKind.Relative)))
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Should_redrive_a_step_whose_command_was_lost_once_its_deadline_passes()
+    {
+        system.Topology.Kill("ingestor");
+        var started = DateTimeOffset.UtcNow;
+        var run = system.StartRun();
+        await system.WaitForRunAsync(started, r => r.CurrentState == "Extracting", "the run to be submitted");
+        await Task.Delay(1000); // the IngestSales command is in its queue now; lose it
+        await system.VirtualHost.PurgeQueueAsync("ingest-sales");
+        await system.Topology.RestartAsync("ingestor");
+
+        await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
+        Assert.Contains("reporting a stall", system.Topology.Process("orchestrator").Log, StringComparison.Ordinal);
+    }
+}
