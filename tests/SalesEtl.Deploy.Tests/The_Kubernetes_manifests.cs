@@ -216,14 +216,42 @@ public sealed class The_Kubernetes_manifests
         Assert.Equal(
             VolumeSource(ingestor, ingestorInput!).ToJsonString(),
             VolumeSource(pod, input!).ToJsonString());
-        Assert.Contains(ingestor["containers"].Items().Single()!["env"].Items(), e => e?["name"].Str() == "Ingestor__AllowedRoots__0" && e["value"].Str() == "/data/in");
+        Assert.Contains(ingestor["containers"].Items().Single()!["env"].Items(), e => e?["name"].Str() == "Inputs__AllowedRoots__0" && e["value"].Str() == "/data/in");
+        // The orchestrator's runs API checks the files it is asked to run: the same folder, the same rule.
+        var orchestrator = rendered.Single("Deployment", Programs.Orchestrator.Name)["spec"]!["template"]!["spec"]!;
+        var orchestratorContainer = orchestrator["containers"].Items().Single()!;
+        var orchestratorInput = orchestratorContainer["volumeMounts"].Items().Single(m => m?["mountPath"].Str() == "/data/in")!["name"].Str();
+        Assert.Equal(VolumeSource(ingestor, ingestorInput!).ToJsonString(), VolumeSource(orchestrator, orchestratorInput!).ToJsonString());
+        Assert.Contains(orchestratorContainer["env"].Items(), e => e?["name"].Str() == "Inputs__AllowedRoots__0" && e["value"].Str() == "/data/in");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public async Task Should_take_every_credential_from_a_Secret(string kustomization)
+    {
+        var rendered = await Render(kustomization);
+        var credential = new System.Text.RegularExpressions.Regex(@"(pass(word|wd)?|secret|token|api_*keys?|credential|^ConnectionStrings__)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        var found = 0;
+        foreach (var (workload, pod) in rendered.PodSpecs())
+            foreach (var env in pod["containers"].Items().SelectMany(c => c?["env"].Items() ?? []))
+                if (credential.IsMatch(env?["name"].Str() ?? ""))
+                {
+                    found++;
+                    Assert.True(env!["value"] is null && env["valueFrom"]?["secretKeyRef"] is not null,
+                        $"{workload["metadata"]?["name"].Str()}: {env["name"].Str()} comes from a Secret");
+                }
+        Assert.True(found > 0);
+        // Nothing credential-like hides in a ConfigMap either.
+        Assert.DoesNotContain(rendered.OfKind("ConfigMap").SelectMany(c => c["data"].Entries()), e => credential.IsMatch(e.Key));
+        var orchestrator = rendered.Single("Deployment", Programs.Orchestrator.Name)["spec"]!["template"]!["spec"]!["containers"].Items().Single()!;
+        Assert.Contains(orchestrator["env"].Items(), e => e?["name"].Str() == "Api__Keys__0");
     }
 
     [Fact]
     public async Task Should_keep_only_placeholders_in_the_Secret_templates()
     {
         var secrets = (await Render(Kustomize.Base)).OfKind("Secret").ToList();
-        Assert.Equal(["etl-postgres", "etl-rabbitmq"], secrets.Select(s => s["metadata"]?["name"].Str()).Order());
+        Assert.Equal(["etl-api", "etl-postgres", "etl-rabbitmq"], secrets.Select(s => s["metadata"]?["name"].Str()).Order());
         foreach (var secret in secrets)
         {
             Assert.Null(secret["data"]);

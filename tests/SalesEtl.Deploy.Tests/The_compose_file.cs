@@ -99,11 +99,22 @@ public sealed partial class The_compose_file
                   ConnectionStrings__Postgres: Host=db;Username=etl;Password=etl
                   Url: amqp://etl:etl@rabbitmq:5672/
                   ok: ${SECRET_TOKEN:?required}
+                  Api__Keys__0: some-long-api-key-value
               b:
                 environment:
                   - GF_SECURITY_ADMIN_PASSWORD=admin
             """), "", problems);
-        Assert.Equal(5, problems.Count);
+        Assert.Equal(6, problems.Count);
+    }
+
+    [Fact]
+    public async Task Should_give_the_orchestrator_its_API_key_from_the_env_file()
+    {
+        // Outside Development the orchestrator refuses to start without one (Api:Keys, 16 characters or more).
+        var key = (await Compose.ServiceAsync(Programs.Orchestrator.Name))["environment"]?["Api__Keys__0"].Str();
+        Assert.NotNull(key);
+        Assert.True(key.Length >= 16);
+        Assert.Contains("${ORCHESTRATOR_API_KEY:?", Compose.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -168,11 +179,15 @@ public sealed partial class The_compose_file
     public async Task Should_share_the_input_folder_between_the_ingestor_and_the_etl_tool()
     {
         var ingestor = await Compose.ServiceAsync(Programs.Ingestor.Name);
+        var orchestrator = await Compose.ServiceAsync(Programs.Orchestrator.Name);
         var etl = await Compose.ServiceAsync(Programs.Etl.Name);
-        Assert.Equal("/data/in", ingestor["environment"]?["Ingestor__AllowedRoots__0"].Str());
+        // The ingestor reads only under its allowed roots; the orchestrator's runs API checks paths the same way.
+        Assert.Equal("/data/in", ingestor["environment"]?["Inputs__AllowedRoots__0"].Str());
+        Assert.Equal("/data/in", orchestrator["environment"]?["Inputs__AllowedRoots__0"].Str());
         var ingestorInput = Mount(ingestor, "/data/in");
+        Assert.Equal(ingestorInput, Mount(orchestrator, "/data/in"));
         var etlInput = Mount(etl, "/data/in");
-        Assert.All(Volumes(ingestor).Concat(Volumes(etl)).Where(v => v.Target == "/data/in"), v => Assert.True(v.ReadOnly, "input is mounted read-only"));
+        Assert.All(new[] { ingestor, orchestrator, etl }.SelectMany(Volumes).Where(v => v.Target == "/data/in"), v => Assert.True(v.ReadOnly, "input is mounted read-only"));
         Assert.Equal(ingestorInput, etlInput);
         // The file the etl tool names by default lies in that folder (the tool checks that it exists).
         Assert.Equal(["run", "/data/in/sales.csv"], etl["command"].Items().Select(c => c.Str()));
@@ -278,7 +293,7 @@ public sealed partial class The_compose_file
     [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?<op>:?[-?])?[^}]*\}")]
     private static partial Regex VariablePattern();
 
-    [GeneratedRegex(@"(pass(word|wd)?|secret|token|api_?key|credential)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(pass(word|wd)?|secret|token|api_*keys?|credential)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
 
     [GeneratedRegex(@"^\$\{[A-Za-z_][A-Za-z0-9_]*(:\?[^}]*)?\}$")]

@@ -92,8 +92,9 @@ public sealed class The_programs_settings
     [Fact]
     public async Task Should_reject_a_misspelt_key()
     {
-        var unknown = await UnboundAsync(Programs.Ingestor, ["Ingestor__AllowedRoot__0", "RabbitMQ__Hostname", "ConnectionStrings__Postgresql", "Ingestor__AllowedRoots__0", "rabbitmq__host"]);
-        Assert.Equal(["Ingestor__AllowedRoot__0", "RabbitMQ__Hostname", "ConnectionStrings__Postgresql"], unknown);
+        // Ingestor__AllowedRoots__0 was the key before the input path policy moved to ServiceDefaults (Inputs).
+        var unknown = await UnboundAsync(Programs.Ingestor, ["Inputs__AllowedRoot__0", "RabbitMQ__Hostname", "ConnectionStrings__Postgresql", "Ingestor__AllowedRoots__0", "Inputs__AllowedRoots__0", "rabbitmq__host"]);
+        Assert.Equal(["Inputs__AllowedRoot__0", "RabbitMQ__Hostname", "ConnectionStrings__Postgresql", "Ingestor__AllowedRoots__0"], unknown);
     }
 
     [Fact]
