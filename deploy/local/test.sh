@@ -13,6 +13,8 @@ RESULTS="$ROOT/.local/test-results"
 if [[ ${ETL_SKIP_INFRA:-0} != 1 ]]; then
   bash "$ROOT/deploy/local/infra.sh"
 fi
+# Tools the deployment tests use (docker-compose, yamllint from Debian; node/npm checked).
+bash "$ROOT/deploy/local/tools.sh"
 
 export ETL_TEST_POSTGRES="${ETL_TEST_POSTGRES:-Host=localhost;Port=5432;Username=etl;Password=etl;Database=postgres}"
 export ETL_TEST_RABBITMQ="${ETL_TEST_RABBITMQ:-amqp://etl:etl@localhost:5672/}"
@@ -22,14 +24,26 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 
-echo "[test] dotnet test Microservices.sln -c Release (results: .local/test-results)"
 rc=0
 # Default console verbosity shows each failure with message and stack trace plus one summary
 # per project; the hang timeout turns a stuck test host into a visible failure instead of a hung CI.
-dotnet test Microservices.sln -c Release --nologo \
-  --logger trx --results-directory "$RESULTS" \
-  --blame-hang-timeout "${ETL_TEST_HANG_TIMEOUT:-15m}" --blame-hang-dump-type none \
-  "$@" </dev/null || rc=$?
+run_tests() {
+  dotnet test "$@" -c Release --nologo \
+    --logger trx --results-directory "$RESULTS" \
+    --blame-hang-timeout "${ETL_TEST_HANG_TIMEOUT:-15m}" --blame-hang-dump-type none \
+    </dev/null || rc=$?
+}
+if [[ $# -gt 0 ]]; then
+  echo "[test] dotnet test Microservices.sln $* (results: .local/test-results)"
+  run_tests Microservices.sln "$@"
+else
+  # Tests that restart the shared RabbitMQ and PostgreSQL (Category=Disruptive) run alone, after
+  # the others, which run in parallel and would be disturbed by the restarts.
+  echo "[test] dotnet test Microservices.sln -c Release, all but Category=Disruptive (results: .local/test-results)"
+  run_tests Microservices.sln --filter "Category!=Disruptive"
+  echo "[test] dotnet test tests/SalesEtl.EndToEnd.Tests -c Release, Category=Disruptive (RabbitMQ and PostgreSQL restarts)"
+  run_tests tests/SalesEtl.EndToEnd.Tests --no-build --filter "Category=Disruptive"
+fi
 
 # Sum the counters of every TRX file (one per test project run).
 attr() { # attribute-name counters-element
