@@ -25,7 +25,7 @@ public sealed record SalesHeader(
     private const char ByteOrderMark = '\uFEFF';
 
     /// <summary>
-    /// Matches header names case-insensitively after trimming ASCII whitespace (and a byte order mark before the
+    /// Matches header names ASCII-case-insensitively after trimming ASCII whitespace (and a byte order mark before the
     /// first name); column order is free, extra columns are ignored. When a required name appears more than once,
     /// the first column wins and the later ones are listed in <see cref="ExtraColumns"/> like any other extra column.
     /// </summary>
@@ -67,7 +67,8 @@ public sealed record SalesHeader(
         var required = SalesColumns.Required;
         for (var column = 0; column < required.Count; column++)
         {
-            if (name.Equals(required[column], StringComparison.OrdinalIgnoreCase))
+            // ASCII case only: the names are ASCII, and "transactıon_id" (dotless i) is not one of them.
+            if (System.Text.Ascii.EqualsIgnoreCase(name, required[column]))
                 return column;
         }
         return -1;

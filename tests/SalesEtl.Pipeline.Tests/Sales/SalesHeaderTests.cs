@@ -83,4 +83,16 @@ public class Resolving_a_sales_header
         Assert.Equal(4, resolution.Header!.Quantity);
         Assert.Equal(["Quantity"], resolution.Header.ExtraColumns);
     }
+
+    // DATA_CONTRACT_NOTES.md: ASCII case only; a dotless i is another letter.
+    [Fact]
+    public void Should_match_names_by_ascii_case_only()
+    {
+        var resolution = SalesHeader.Resolve(["TRANSACTION_ID", "transact\u0131on_id", "customer_id", "product_id", "sale_date", "quantity", "total_price", "sales_channel"]);
+
+        Assert.NotNull(resolution.Header);
+        Assert.Equal(0, resolution.Header.TransactionId);
+        Assert.Equal(["transact\u0131on_id"], resolution.Header.ExtraColumns);
+        Assert.Equal(["transaction_id"], SalesHeader.Resolve(["transact\u0131on_id", "customer_id", "product_id", "sale_date", "quantity", "total_price", "sales_channel"]).MissingColumns);
+    }
 }
