@@ -28,11 +28,16 @@ public static class ReferenceCsvReader
         long line = 1;
         while (i < text.Length)
         {
-            // A blank line outside quotes is not a record.
-            var blankLineEnd = LineEndLength(text, i);
+            // A blank line outside quotes (nothing, or only spaces and TABs, before its line end) is not a record.
+            var afterBlanks = i;
+            while (afterBlanks < text.Length && text[afterBlanks] is ' ' or '\t')
+                afterBlanks++;
+            if (afterBlanks == text.Length)
+                break;
+            var blankLineEnd = LineEndLength(text, afterBlanks);
             if (blankLineEnd > 0)
             {
-                i += blankLineEnd;
+                i = afterBlanks + blankLineEnd;
                 line++;
                 continue;
             }
@@ -67,7 +72,8 @@ public static class ReferenceCsvReader
                             break;
                         }
 
-                        if (c == '\n')
+                        // Every line end counts for source_line, also inside quotes (CRLF once).
+                        if (c == '\n' || (c == '\r' && (i + 1 >= text.Length || text[i + 1] != '\n')))
                             line++;
                         field.Append(c);
                         i++;
@@ -149,15 +155,15 @@ public static class ReferenceCsvReader
         }
     }
 
-    /// <summary>Length of the line end (LF or CRLF) at <paramref name="i"/>, or 0. A lone CR is data.</summary>
+    /// <summary>Length of the line end (LF, CRLF, or a CR alone) at <paramref name="i"/>, or 0.</summary>
     private static int LineEndLength(string text, int i)
     {
         if (i >= text.Length)
             return 0;
         if (text[i] == '\n')
             return 1;
-        if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-            return 2;
+        if (text[i] == '\r')
+            return i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1;
         return 0;
     }
 
@@ -185,6 +191,6 @@ public static class ReferenceCsvReader
     {
         if (raw.EndsWith("\r\n", StringComparison.Ordinal))
             return raw[..^2];
-        return raw.EndsWith('\n') ? raw[..^1] : raw;
+        return raw.EndsWith('\n') || raw.EndsWith('\r') ? raw[..^1] : raw;
     }
 }
