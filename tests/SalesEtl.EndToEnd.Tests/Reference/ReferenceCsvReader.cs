@@ -51,6 +51,7 @@ public static class ReferenceCsvReader
             while (true)
             {
                 var field = new StringBuilder();
+                var afterClosingQuote = false;
                 if (i < text.Length && text[i] == '"')
                 {
                     i++;
@@ -87,67 +88,37 @@ public static class ReferenceCsvReader
                         break;
                     }
 
-                    fields.Add(field.ToString());
-                    if (i >= text.Length)
-                    {
-                        contentEnd = i;
-                        break;
-                    }
-
-                    if (text[i] == ',')
-                    {
-                        i++;
-                        continue;
-                    }
-
-                    var lineEnd = LineEndLength(text, i);
-                    if (lineEnd > 0)
-                    {
-                        contentEnd = i;
-                        i += lineEnd;
-                        line++;
-                        break;
-                    }
-
-                    // Text after a closing quote.
-                    malformed = true;
-                    contentEnd = SkipToLineEnd(text, ref i, ref line);
-                    break;
+                    afterClosingQuote = true;
                 }
-                else
+
+                // The field goes on to the next comma or line end. Text after a closing quote, or a quote in an
+                // unquoted field, makes the record malformed; such a quote is data and never opens quoting, but
+                // the next field is read by the same rules again (a field starting with a quote is quoted).
+                while (i < text.Length && text[i] != ',' && LineEndLength(text, i) == 0)
                 {
-                    while (i < text.Length && text[i] != ',' && LineEndLength(text, i) == 0 && text[i] != '"')
-                    {
-                        field.Append(text[i]);
-                        i++;
-                    }
-
-                    if (i < text.Length && text[i] == '"')
-                    {
-                        // A quote inside an unquoted field.
+                    if (afterClosingQuote || text[i] == '"')
                         malformed = true;
-                        contentEnd = SkipToLineEnd(text, ref i, ref line);
-                        break;
-                    }
+                    field.Append(text[i]);
+                    i++;
+                }
 
-                    fields.Add(field.ToString());
-                    if (i >= text.Length)
-                    {
-                        contentEnd = i;
-                        break;
-                    }
-
-                    if (text[i] == ',')
-                    {
-                        i++;
-                        continue;
-                    }
-
+                fields.Add(field.ToString());
+                if (i >= text.Length)
+                {
                     contentEnd = i;
-                    i += LineEndLength(text, i);
-                    line++;
                     break;
                 }
+
+                if (text[i] == ',')
+                {
+                    i++;
+                    continue;
+                }
+
+                contentEnd = i;
+                i += LineEndLength(text, i);
+                line++;
+                break;
             }
 
             var raw = StripTrailingLineEnd(text[start..contentEnd]);
@@ -165,26 +136,6 @@ public static class ReferenceCsvReader
         if (text[i] == '\r')
             return i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1;
         return 0;
-    }
-
-    /// <summary>After a malformed spot the record ends with its current physical line.</summary>
-    private static int SkipToLineEnd(string text, ref int i, ref long line)
-    {
-        while (i < text.Length)
-        {
-            var lineEnd = LineEndLength(text, i);
-            if (lineEnd > 0)
-            {
-                var contentEnd = i;
-                i += lineEnd;
-                line++;
-                return contentEnd;
-            }
-
-            i++;
-        }
-
-        return text.Length;
     }
 
     private static string StripTrailingLineEnd(string raw)
