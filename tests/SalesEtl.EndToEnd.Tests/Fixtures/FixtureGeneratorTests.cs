@@ -1,6 +1,8 @@
 using SalesEtl.EndToEnd.Tests.Reference;
 using Xunit.Abstractions;
 
+using SalesEtl.SampleData;
+
 namespace SalesEtl.EndToEnd.Tests.Fixtures;
 
 public sealed class Generating_fixtures(ITestOutputHelper output)
@@ -8,21 +10,21 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
     /// <summary>Set to 1 to rewrite the committed fixtures from the generator instead of checking them.</summary>
     public const string RegenerateVariable = "ETL_REGENERATE_FIXTURES";
 
-    public static readonly FixtureOptions Committed = new() { Rows = 1000 };
+    public static readonly SampleDataOptions Committed = new() { Rows = 1000 };
 
-    private static ReferenceResult RunReference(FixtureOptions options)
+    private static ReferenceResult RunReference(SampleDataOptions options)
     {
         using var dir = new TempDirectory();
-        var (sales, products) = new FixtureGenerator(options).WriteTo(dir.Path);
+        var (sales, products) = new SalesDataGenerator(options).WriteTo(dir.Path);
         return ReferenceEtl.Run(sales, products, options.AsOf);
     }
 
     [Fact]
     public void Should_write_the_same_bytes_for_the_same_options()
     {
-        var a = FixtureGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true });
-        var b = FixtureGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true });
-        var c = FixtureGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true, Seed = 7 });
+        var a = SalesDataGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true });
+        var b = SalesDataGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true });
+        var c = SalesDataGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true, Seed = 7 });
 
         Assert.Equal(a, b);
         Assert.NotEqual(a.SalesCsv, c.SalesCsv);
@@ -98,7 +100,7 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
     {
         var prices = CommittedColumn("total_price");
         var channels = CommittedColumn("sales_channel");
-        var text = FixtureGenerator.Generate(Committed).SalesCsv;
+        var text = SalesDataGenerator.Generate(Committed).SalesCsv;
 
         Assert.Contains(prices, p => p.Contains('$', StringComparison.Ordinal) && p.Contains(',', StringComparison.Ordinal));
         Assert.Contains(prices, p => p.Contains('€', StringComparison.Ordinal));
@@ -117,7 +119,7 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
     /// <summary>The raw values of one column over the well-formed records of the committed sales file.</summary>
     private static List<string> CommittedColumn(string name)
     {
-        var records = ReferenceCsvReader.Parse(FixtureGenerator.Generate(Committed).SalesCsv).ToList();
+        var records = ReferenceCsvReader.Parse(SalesDataGenerator.Generate(Committed).SalesCsv).ToList();
         var index = records[0].Fields!.Select(h => h.Trim().ToLowerInvariant()).ToList().IndexOf(name);
         return [.. records.Skip(1).Where(r => r.Fields?.Count == records[0].Fields!.Count).Select(r => r.Fields![index])];
     }
@@ -142,7 +144,7 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
     [Fact]
     public void Should_match_the_committed_fixture_files()
     {
-        var fixture = FixtureGenerator.Generate(Committed);
+        var fixture = SalesDataGenerator.Generate(Committed);
         var root = RepositoryRoot();
         var targets = new[]
         {
@@ -170,7 +172,7 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "Fixtures");
 
-        var r = ReferenceEtl.Run(Path.Combine(dir, "sales_1000.csv"), Path.Combine(dir, "products.json"), FixtureGenerator.DefaultAsOf);
+        var r = ReferenceEtl.Run(Path.Combine(dir, "sales_1000.csv"), Path.Combine(dir, "products.json"), SalesDataGenerator.DefaultAsOf);
 
         Assert.Equal(1000, r.Quality.RowsRead);
     }
