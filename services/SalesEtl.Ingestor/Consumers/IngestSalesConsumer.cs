@@ -48,6 +48,7 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, IOptions<Inges
             return;
         }
 
+        await writer.WriteHeaderAsync(message.RunId, header, DateTimeOffset.UtcNow, cancellationToken);
         var chunk = new List<RawSale>(Math.Min(chunkSize, 100_000));
         var chunkNo = 0;
         long rowsRead = 0;

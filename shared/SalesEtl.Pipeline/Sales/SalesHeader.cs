@@ -31,15 +31,18 @@ public sealed record SalesHeader(
     /// </summary>
     public static HeaderResolution Resolve(IReadOnlyList<string> names)
     {
+        ArgumentNullException.ThrowIfNull(names);
         Span<int> positions = stackalloc int[7];
         positions.Fill(-1);
         var extra = new List<string>();
+        var trimmed = new string[names.Count];
         for (var i = 0; i < names.Count; i++)
         {
             var name = names[i].AsSpan();
             if (i == 0 && name.Length > 0 && name[0] == ByteOrderMark)
                 name = name[1..];
             name = AsciiText.Trim(name);
+            trimmed[i] = name.ToString();
             var column = RequiredIndex(name);
             if (column >= 0 && positions[column] < 0)
                 positions[column] = i;
@@ -54,13 +57,18 @@ public sealed record SalesHeader(
                 (missing ??= []).Add(SalesColumns.Required[column]);
         }
         if (missing is not null)
-            return new HeaderResolution(null, missing);
+            return new HeaderResolution(null, missing) { Names = trimmed };
 
         var header = new SalesHeader(
             positions[0], positions[1], positions[2], positions[3], positions[4], positions[5], positions[6],
             names.Count, extra);
-        return new HeaderResolution(header, []);
+        return new HeaderResolution(header, []) { Names = trimmed };
     }
+
+    /// <summary>The seven required columns stand in SPEC order (whatever extra columns lie between them).</summary>
+    public bool RequiredInSpecOrder =>
+        TransactionId < CustomerId && CustomerId < ProductId && ProductId < SaleDate && SaleDate < Quantity
+        && Quantity < TotalPrice && TotalPrice < SalesChannel;
 
     private static int RequiredIndex(ReadOnlySpan<char> name)
     {
@@ -76,7 +84,11 @@ public sealed record SalesHeader(
 }
 
 /// <summary>Either a usable header or the required columns it lacks (in SPEC order).</summary>
-public sealed record HeaderResolution(SalesHeader? Header, IReadOnlyList<string> MissingColumns);
+public sealed record HeaderResolution(SalesHeader? Header, IReadOnlyList<string> MissingColumns)
+{
+    /// <summary>Every header name as written, ASCII-trimmed (a BOM before the first removed), in file order: for schema drift.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+}
 
 /// <summary>The file cannot be read as a sales file at all (for example it has no header row).</summary>
 public sealed class SalesFileException : Exception
