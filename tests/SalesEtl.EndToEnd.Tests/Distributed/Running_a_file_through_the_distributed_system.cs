@@ -11,12 +11,6 @@ namespace SalesEtl.EndToEnd.Tests.Distributed;
 public sealed class Running_a_file_through_the_distributed_system(DistributedSystemFixture system, Xunit.Abstractions.ITestOutputHelper output)
     : IClassFixture<DistributedSystemFixture>
 {
-    static readonly string[] ExportedTables =
-    [
-        "product_revenue", "channel_performance", "channel_monthly", "customer_frequency", "customer_segments",
-        "inventory_valuation", "inventory_by_category", "inventory_by_manufacturer", "rejects",
-    ];
-
     [Fact]
     public async Task Should_load_every_metric_table_equal_to_the_reference_computation()
     {
@@ -30,7 +24,7 @@ public sealed class Running_a_file_through_the_distributed_system(DistributedSys
         ReferenceEtl.WriteExport(expected, expectedDir);
         var actualDir = await system.ExportAsync(runId);
 
-        AssertSameTables(expectedDir, actualDir);
+        ExportComparison.AssertSameTables(expectedDir, actualDir);
 
         var status = await system.Topology.RunEtlAsync("status", runId.ToString());
         Assert.Equal(0, status.ExitCode);
@@ -45,7 +39,7 @@ public sealed class Running_a_file_through_the_distributed_system(DistributedSys
         var salesFile = DistributedSystemFixture.FixtureFile("sales_1000.csv");
         var first = await system.ExportAsync(await system.RunAsync(salesFile, chunkSize: 250));
         var second = await system.ExportAsync(await system.RunAsync(salesFile, chunkSize: 37));
-        AssertSameTables(first, second);
+        ExportComparison.AssertSameTables(first, second);
     }
 
     [Fact]
@@ -60,22 +54,4 @@ public sealed class Running_a_file_through_the_distributed_system(DistributedSys
         Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM staged_sales WHERE run_id = '{runId}'"));
         Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM fact_sales WHERE run_id = '{runId}'"));
     }
-
-    static void AssertSameTables(string expectedDir, string actualDir)
-    {
-        foreach (var table in ExportedTables)
-        {
-            var expected = File.ReadAllText(Path.Combine(expectedDir, $"{table}.csv"));
-            var actual = File.ReadAllText(Path.Combine(actualDir, $"{table}.csv"));
-            if (expected == actual)
-                continue;
-            var expectedLines = expected.Split('\n');
-            var actualLines = actual.Split('\n');
-            var firstDifference = Enumerable.Range(0, Math.Max(expectedLines.Length, actualLines.Length))
-                .First(i => i >= expectedLines.Length || i >= actualLines.Length || expectedLines[i] != actualLines[i]);
-            Assert.Fail($"{table}.csv differs at line {firstDifference + 1}:\n expected: {Line(expectedLines, firstDifference)}\n   actual: {Line(actualLines, firstDifference)}\n({expectedLines.Length} expected lines, {actualLines.Length} actual; files in {expectedDir} and {actualDir})");
-        }
-    }
-
-    static string Line(string[] lines, int index) => index < lines.Length ? lines[index] : "<end of file>";
 }
