@@ -106,6 +106,7 @@ public sealed class ProductSnapshotStore(NpgsqlDataSource dataSource, IDbContext
           ON v.product_id = f.product_id AND v.valid_from_snapshot <= @snapshot_id
          AND (v.valid_to_snapshot IS NULL OR v.valid_to_snapshot > @snapshot_id)
         WHERE (f.flags & {{(int)SaleFlags.UnknownProduct}}) <> 0 AND f.snapshot_id < @snapshot_id
+          AND NOT EXISTS (SELECT 1 FROM late_product_matches m WHERE m.run_id = f.run_id AND m.product_id = f.product_id)
         GROUP BY f.run_id, f.product_id, v.version_id
         ON CONFLICT (run_id, product_id) DO NOTHING
         """;
