@@ -18,6 +18,8 @@ const string Usage = """
             stop a run; its partial results are purged
       etl export <run-id> --out DIR
             one CSV per metric table, rejects.csv and quality_report.json (SPEC §6)
+      etl generate --rows N --out DIR [--seed S] [--as-of <ISO time>] [--bom] [--crlf] [--shuffle-columns] [--extra-columns]
+            realistic, messy sales.csv and products.json (streamed: any N); prints both paths
 
     Settings come from environment variables, with localhost defaults:
       ConnectionStrings__Postgres   RabbitMq__Host  RabbitMq__Port  RabbitMq__VirtualHost
@@ -33,12 +35,16 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    var line = CommandLine.Parse(args, new HashSet<string> { "--help", "-h" });
+    var line = CommandLine.Parse(args, new HashSet<string>(["--help", "-h", .. GenerateCommand.Flags]));
     if (line.Command is null or "help" || line.Has("--help"))
     {
         Console.WriteLine(Usage);
         return line.Command is null && !line.Has("--help") ? 64 : 0;
     }
+
+    // Needs no server.
+    if (line.Command == "generate")
+        return GenerateCommand.Execute(line);
 
     await using var environment = new EtlEnvironment();
     return line.Command switch

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using SalesEtl.Data.Runs;
 using SalesEtl.MetricsLoader.Sql;
+using SalesEtl.Pipeline.Products;
 using SalesEtl.Pipeline.Quality;
 using SalesEtl.Pipeline.Sales;
 
@@ -46,6 +47,8 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource)
         var verdict = QualityEvaluator.Evaluate(facts, qualityOptions);
         var rejectsByReason = await ReadRejectsByReasonAsync(connection, transaction, runId, cancellationToken);
         var flags = await ReadFlagCountsAsync(connection, transaction, runId, cancellationToken);
+        var salesDrift = await ReadSalesDriftAsync(connection, transaction, runId, cancellationToken);
+        var productDrift = await ReadProductDriftAsync(connection, transaction, snapshotId, cancellationToken);
         var report = new
         {
             run_id = runId,
@@ -59,6 +62,26 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource)
             rejected_by_reason = rejectsByReason,
             flags,
             expectations = verdict.Expectations.Select(e => new { name = e.Name, severity = e.Severity, passed = e.Passed, observed = e.Observed, threshold = e.Threshold }),
+            schema_drift = new
+            {
+                sales_file = salesDrift is null ? null : new
+                {
+                    drift = salesDrift.HasDrift,
+                    columns = salesDrift.Columns,
+                    expected_columns = SchemaDrift.ExpectedSalesColumns,
+                    extra_columns = salesDrift.ExtraColumns,
+                    required_in_spec_order = salesDrift.RequiredInSpecOrder,
+                },
+                product_api = productDrift is null ? null : new
+                {
+                    drift = productDrift.HasDrift,
+                    items = productDrift.Items,
+                    expected_fields = SchemaDrift.ExpectedProductFields,
+                    added_fields = productDrift.AddedFields,
+                    missing_fields = productDrift.MissingFields,
+                    partial_fields = productDrift.PartialFields,
+                },
+            },
         };
 
         await using (var save = new NpgsqlCommand("""
@@ -129,6 +152,40 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
             counts[reader.GetString(0)] = reader.GetInt64(1);
         return counts;
+    }
+
+    // Null for a run ingested before run_ingest_info existed.
+    static async Task<SalesFileDrift?> ReadSalesDriftAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT header_columns, extra_columns, required_in_order FROM run_ingest_info WHERE run_id = @run", connection, transaction);
+        command.Parameters.AddWithValue("run", runId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return new SalesFileDrift(reader.GetFieldValue<string[]>(0), reader.GetFieldValue<string[]>(1), reader.GetBoolean(2));
+    }
+
+    // Null for a snapshot stored before product_snapshot_fields existed (it has items but no field rows).
+    static async Task<ProductApiDrift?> ReadProductDriftAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long snapshotId, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var fields = new NpgsqlCommand("SELECT field, items FROM product_snapshot_fields WHERE snapshot_id = @snapshot", connection, transaction))
+        {
+            fields.Parameters.AddWithValue("snapshot", snapshotId);
+            await using var reader = await fields.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                counts[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        await using var items = new NpgsqlCommand($"""
+            SELECT s.items_read - (SELECT count(*) FROM product_rejects r WHERE r.snapshot_id = s.snapshot_id AND r.reason = '{ProductRejectReasons.NotAnObject}')
+            FROM product_snapshots s WHERE s.snapshot_id = @snapshot
+            """, connection, transaction);
+        items.Parameters.AddWithValue("snapshot", snapshotId);
+        var objectItems = Convert.ToInt32(await items.ExecuteScalarAsync(cancellationToken) ?? 0, System.Globalization.CultureInfo.InvariantCulture);
+        if (counts.Count == 0 && objectItems > 0)
+            return null;
+        return SchemaDrift.CompareProductFields(objectItems, counts);
     }
 
     static async Task<Dictionary<string, long>> ReadFlagCountsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, CancellationToken cancellationToken)

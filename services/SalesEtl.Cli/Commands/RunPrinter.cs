@@ -42,6 +42,8 @@ public static class RunPrinter
         }
         if (root.TryGetProperty("flags", out var flags))
             output.WriteLine($"Flags      {string.Join(", ", flags.EnumerateObject().Select(f => $"{f.Name} {f.Value.GetInt64():N0}"))}");
+        if (root.TryGetProperty("schema_drift", out var drift))
+            PrintDrift(output, drift);
         if (root.TryGetProperty("expectations", out var expectations))
         {
             output.WriteLine("Quality");
@@ -52,4 +54,39 @@ public static class RunPrinter
             }
         }
     }
+
+    // "Drift      sales file: extra columns notes, store_region; required columns reordered" and the like.
+    static void PrintDrift(TextWriter output, JsonElement drift)
+    {
+        var lines = new List<string>();
+        if (drift.TryGetProperty("sales_file", out var sales) && sales.ValueKind == JsonValueKind.Object)
+        {
+            var parts = new List<string>();
+            var extra = Names(sales, "extra_columns");
+            if (extra.Count > 0)
+                parts.Add($"extra columns {string.Join(", ", extra)}");
+            if (!sales.GetProperty("required_in_spec_order").GetBoolean())
+                parts.Add("required columns reordered");
+            lines.Add($"sales file: {(parts.Count == 0 ? "none" : string.Join("; ", parts))}");
+        }
+        if (drift.TryGetProperty("product_api", out var api) && api.ValueKind == JsonValueKind.Object)
+        {
+            var parts = new List<string>();
+            var added = Names(api, "added_fields");
+            var missing = Names(api, "missing_fields");
+            if (added.Count > 0)
+                parts.Add($"added fields {string.Join(", ", added)}");
+            if (missing.Count > 0)
+                parts.Add($"missing fields {string.Join(", ", missing)}");
+            var partial = api.GetProperty("partial_fields").EnumerateObject().Select(p => $"{p.Name} in {p.Value.GetInt32():N0}").ToList();
+            if (partial.Count > 0)
+                parts.Add($"of {api.GetProperty("items").GetInt32():N0} items only some have {string.Join(", ", partial)}");
+            lines.Add($"product API: {(parts.Count == 0 ? "none" : string.Join("; ", parts))}");
+        }
+        for (var i = 0; i < lines.Count; i++)
+            output.WriteLine($"{(i == 0 ? "Drift" : ""),-10} {lines[i]}");
+    }
+
+    static List<string> Names(JsonElement parent, string property) =>
+        [.. parent.GetProperty(property).EnumerateArray().Select(e => e.GetString() ?? "")];
 }

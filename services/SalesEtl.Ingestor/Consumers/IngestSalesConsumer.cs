@@ -16,6 +16,8 @@ namespace SalesEtl.Ingestor.Consumers;
 /// </summary>
 public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolicy inputPaths, Npgsql.NpgsqlDataSource dataSource, IOptions<IngestorOptions> options, ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
 {
+    static readonly UTF8Encoding Utf8WithOptionalBom = new(encoderShouldEmitUTF8Identifier: true, throwOnInvalidBytes: false);
+
     public async Task Consume(ConsumeContext<IngestSales> context)
     {
         var message = context.Message;
@@ -28,7 +30,8 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolic
             return;
         }
 
-        using var reader = new SalesCsvReader(new StreamReader(message.SourcePath, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16));
+        // UTF-8 only: its BOM is skipped (the encoding's preamble), but a UTF-16 BOM does not switch the encoding.
+        using var reader = new SalesCsvReader(new StreamReader(message.SourcePath, Utf8WithOptionalBom, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16));
         HeaderResolution header;
         try
         {
@@ -46,6 +49,7 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolic
             return;
         }
 
+        await writer.WriteHeaderAsync(message.RunId, header, DateTimeOffset.UtcNow, cancellationToken);
         var chunk = new List<RawSale>(Math.Min(chunkSize, 100_000));
         var chunkNo = 0;
         long rowsRead = 0;

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using SalesEtl.Data;
+using SalesEtl.Pipeline.Sales;
 
 namespace SalesEtl.ProductSync.Snapshots;
 
@@ -73,6 +74,8 @@ public sealed class ProductSnapshotStore(NpgsqlDataSource dataSource, IDbContext
         await ExecuteAsync(connection, transaction, UpsertProducts, snapshotId, takenAt, cancellationToken);
         await ExecuteAsync(connection, transaction, DeactivateProducts, snapshotId, takenAt, cancellationToken);
         await CopyRejectsAsync(connection, snapshotId, batch, cancellationToken);
+        await SaveFieldsAsync(connection, transaction, snapshotId, batch, cancellationToken);
+        await ExecuteAsync(connection, transaction, MatchLateProducts, snapshotId, takenAt, cancellationToken);
 
         var added = opened - changed;
         await using (var counts = new NpgsqlCommand(
@@ -88,6 +91,37 @@ public sealed class ProductSnapshotStore(NpgsqlDataSource dataSource, IDbContext
 
         await transaction.CommitAsync(cancellationToken);
         return new StoredSnapshot(snapshotId, batch.ProductCount, batch.RejectedCount, batch.DuplicateCount, added, changed, deactivated, true);
+    }
+
+    /// <summary>
+    /// Late-arriving products (docs/DATA_CONTRACT_NOTES.md): the facts of earlier runs flagged unknown_product whose
+    /// product this snapshot holds get one match per run and product, written once (the first later snapshot
+    /// that holds the product wins, so a match never changes). The runs' own metrics stay as they were.
+    /// </summary>
+    static readonly string MatchLateProducts = $$"""
+        INSERT INTO late_product_matches (run_id, product_id, snapshot_id, version_id, fact_rows, matched_at)
+        SELECT f.run_id, f.product_id, @snapshot_id, v.version_id, count(*), @taken_at
+        FROM fact_sales f
+        JOIN product_versions v
+          ON v.product_id = f.product_id AND v.valid_from_snapshot <= @snapshot_id
+         AND (v.valid_to_snapshot IS NULL OR v.valid_to_snapshot > @snapshot_id)
+        WHERE (f.flags & {{(int)SaleFlags.UnknownProduct}}) <> 0 AND f.snapshot_id < @snapshot_id
+          AND NOT EXISTS (SELECT 1 FROM late_product_matches m WHERE m.run_id = f.run_id AND m.product_id = f.product_id)
+        GROUP BY f.run_id, f.product_id, v.version_id
+        ON CONFLICT (run_id, product_id) DO NOTHING
+        """;
+
+    static async Task SaveFieldsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long snapshotId, ProductSyncBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.FieldCounts.Count == 0)
+            return;
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO product_snapshot_fields (snapshot_id, field, items) SELECT @snapshot_id, f, n FROM unnest(@fields, @items) AS t(f, n)",
+            connection, transaction);
+        insert.Parameters.AddWithValue("snapshot_id", snapshotId);
+        insert.Parameters.AddWithValue("fields", batch.FieldCounts.Keys.ToArray());
+        insert.Parameters.AddWithValue("items", batch.FieldCounts.Values.ToArray());
+        await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
     static async Task<StoredSnapshot?> FindByRunAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, CancellationToken cancellationToken)

@@ -15,6 +15,16 @@ public sealed class ProductSyncBatch
 {
     readonly Dictionary<string, (NormalizedProduct Product, bool StockInvalid)> products = new(StringComparer.Ordinal);
     readonly List<RejectedItem> rejects = [];
+    readonly Dictionary<string, int> fieldCounts = new(StringComparer.Ordinal);
+
+    /// <summary>Distinct field names kept for the schema-drift report; an API sending more is cut off there.</summary>
+    public const int MaxTrackedFields = 100;
+
+    /// <summary>How many object items carried each field name (as written), for the schema-drift report.</summary>
+    public IReadOnlyDictionary<string, int> FieldCounts => fieldCounts;
+
+    /// <summary>Items that were JSON objects (the denominator of <see cref="FieldCounts"/>).</summary>
+    public int ObjectItems { get; private set; }
 
     public int ItemsRead { get; private set; }
 
@@ -39,6 +49,7 @@ public sealed class ProductSyncBatch
     public void Add(JsonElement item)
     {
         var itemNo = ++ItemsRead;
+        CountFields(item);
         var normalized = ProductNormalizer.Normalize(item);
         if (normalized.Product is not { } product)
         {
@@ -56,6 +67,20 @@ public sealed class ProductSyncBatch
         var batch = new ProductSyncBatch();
         batch.Add(items);
         return batch;
+    }
+
+    void CountFields(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+            return;
+        ObjectItems++;
+        foreach (var property in item.EnumerateObject())
+        {
+            if (fieldCounts.TryGetValue(property.Name, out var count))
+                fieldCounts[property.Name] = count + 1;
+            else if (fieldCounts.Count < MaxTrackedFields)
+                fieldCounts[property.Name] = 1;
+        }
     }
 
     // For the reject row only: whatever id the item carried, so that a person can find it upstream.

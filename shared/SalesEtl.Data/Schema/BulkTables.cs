@@ -5,6 +5,9 @@ public static class BulkTables
 {
     public static string CreateSql { get; } = ReadEmbedded("bulk_tables.sql");
 
+    /// <summary>Schema drift and late-arriving products (migration ContractTables).</summary>
+    public static string ContractSql { get; } = ReadEmbedded("contract_tables.sql");
+
     static string ReadEmbedded(string name)
     {
         var assembly = typeof(BulkTables).Assembly;

@@ -7,6 +7,28 @@ namespace SalesEtl.Data.Staging;
 /// <summary>Stages one chunk of raw records by binary COPY, replacing whatever an earlier attempt left for that chunk.</summary>
 public sealed class StagedSalesWriter(NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// Records the header of a run's file (table run_ingest_info) for the schema-drift part of the quality report;
+    /// a redelivery overwrites it.
+    /// </summary>
+    public async Task WriteHeaderAsync(Guid runId, HeaderResolution resolution, DateTimeOffset readAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resolution);
+        var header = resolution.Header ?? throw new ArgumentException("Only a usable header is recorded.", nameof(resolution));
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO run_ingest_info (run_id, header_columns, extra_columns, required_in_order, recorded_at)
+            VALUES (@run, @columns, @extra, @in_order, @at)
+            ON CONFLICT (run_id) DO UPDATE SET header_columns = excluded.header_columns, extra_columns = excluded.extra_columns,
+                required_in_order = excluded.required_in_order, recorded_at = excluded.recorded_at
+            """);
+        command.Parameters.AddWithValue("run", runId);
+        command.Parameters.AddWithValue("columns", resolution.Names.ToArray());
+        command.Parameters.AddWithValue("extra", header.ExtraColumns.ToArray());
+        command.Parameters.AddWithValue("in_order", header.RequiredInSpecOrder);
+        command.Parameters.AddWithValue("at", readAt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task WriteChunkAsync(Guid runId, int chunkNo, IReadOnlyList<RawSale> rows, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -22,7 +22,7 @@ public static class AmountParser
     /// <summary>The largest amount a <c>numeric(18,2)</c> column holds.</summary>
     public const decimal MaxMoney = 9_999_999_999_999_999.99m;
 
-    // Longer texts are not money a sales file can hold (MaxMoney has 18 digits); this bounds the stack buffer.
+    // Texts up to this length are parsed in stack buffers; longer ones (leading zeros, say) on the heap.
     private const int MaxMoneyChars = 64;
 
     /// <summary>
@@ -86,14 +86,12 @@ public static class AmountParser
         if (text.IsEmpty)
             return MoneyParseStatus.Empty;
 
-        Span<char> cleaned = stackalloc char[MaxMoneyChars];
+        Span<char> cleaned = text.Length <= MaxMoneyChars ? stackalloc char[MaxMoneyChars] : new char[text.Length];
         var length = 0;
         foreach (var c in text)
         {
             if (c is '$' or '€' or '£' || AsciiText.IsWhiteSpace(c))
                 continue;
-            if (length == cleaned.Length)
-                return MoneyParseStatus.Invalid;
             cleaned[length++] = c;
         }
         var number = cleaned[..length];
@@ -112,7 +110,7 @@ public static class AmountParser
             number = number[1..];
         }
 
-        Span<char> digits = stackalloc char[MaxMoneyChars];
+        Span<char> digits = number.Length <= MaxMoneyChars ? stackalloc char[MaxMoneyChars] : new char[number.Length];
         if (!TryStripThousands(number, digits, out var digitCount)
             || !decimal.TryParse(digits[..digitCount], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
         {

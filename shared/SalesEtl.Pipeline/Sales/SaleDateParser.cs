@@ -4,10 +4,12 @@ namespace SalesEtl.Pipeline.Sales;
 
 /// <summary>
 /// Parses the <c>sale_date</c> formats of SPEC §1 into a UTC <see cref="DateTime"/> without allocating:
-/// <c>yyyy-MM-dd</c>; <c>yyyy-MM-dd HH:mm[:ss]</c>; ISO 8601 with <c>T</c> (optional seconds, fraction, <c>Z</c>
-/// or <c>±hh:mm</c>); <c>yyyy/MM/dd</c>; <c>MM/dd/yyyy</c> and <c>M/d/yyyy</c>; <c>dd MMM yyyy</c> and
-/// <c>MMM dd, yyyy</c> with English month abbreviations or names; 10-digit Unix epoch seconds.
-/// A value without offset is UTC; a date alone is midnight UTC.
+/// <c>yyyy-MM-dd</c>; <c>yyyy-MM-dd HH:mm[:ss]</c> (no fraction, no offset); ISO 8601 with an upper-case <c>T</c>
+/// (optional seconds, fraction, upper-case <c>Z</c> or <c>±hh:mm</c>); <c>yyyy/MM/dd</c> (two-digit month and day);
+/// <c>MM/dd/yyyy</c> and <c>M/d/yyyy</c>; <c>dd MMM yyyy</c> and <c>MMM dd, yyyy</c> (comma required; day with one
+/// or two digits) with English three-letter month abbreviations or full names; 10-digit Unix epoch seconds.
+/// A value without offset is UTC; a date alone is midnight UTC. Precision is the microsecond (PostgreSQL's
+/// <c>timestamptz</c>): fraction digits past the sixth are dropped, not rounded (docs/DATA_CONTRACT_NOTES.md).
 /// </summary>
 public static class SaleDateParser
 {
@@ -53,7 +55,7 @@ public static class SaleDateParser
         return true;
     }
 
-    // yyyy-MM-dd, then optionally (T or space) HH:mm[:ss[.fraction]] and optionally Z or ±hh:mm.
+    // yyyy-MM-dd, then optionally either a space and HH:mm[:ss], or T and HH:mm[:ss[.fraction]][Z|±hh:mm].
     private static bool TryIso(ReadOnlySpan<char> text, out DateTime utc)
     {
         utc = default;
@@ -66,8 +68,9 @@ public static class SaleDateParser
             return TryCreate(year, month, day, 0, 0, 0, 0, 0, out utc);
 
         var separator = text[10];
-        if (separator != 'T' && separator != 't' && separator != ' ')
+        if (separator != 'T' && separator != ' ')
             return false;
+        var isoForm = separator == 'T';
         var rest = text[11..];
         if (rest.Length < 5 || !TryDigits(rest, 0, 2, out var hour) || rest[2] != ':' || !TryDigits(rest, 3, 2, out var minute))
             return false;
@@ -79,15 +82,15 @@ public static class SaleDateParser
             if (!TryDigits(rest, position + 1, 2, out second))
                 return false;
             position += 3;
-            if (position < rest.Length && rest[position] == '.')
+            if (isoForm && position < rest.Length && rest[position] == '.')
             {
                 position++;
                 var digits = 0;
                 long scale = TimeSpan.TicksPerSecond;
                 while (position < rest.Length && AsciiText.IsAsciiDigit(rest[position]))
                 {
-                    // Ticks are 100 ns: digits past the seventh are below that and dropped.
-                    if (digits < 7)
+                    // The stored precision is the microsecond: digits past the sixth are dropped.
+                    if (digits < 6)
                     {
                         scale /= 10;
                         fractionTicks += (rest[position] - '0') * scale;
@@ -104,7 +107,9 @@ public static class SaleDateParser
         if (position < rest.Length)
         {
             var zone = rest[position..];
-            if (zone is "Z" or "z")
+            if (!isoForm)
+                return false;
+            if (zone is "Z")
             {
                 // UTC.
             }
@@ -126,15 +131,12 @@ public static class SaleDateParser
         return TryCreate(year, month, day, hour, minute, second, fractionTicks, offsetMinutes, out utc);
     }
 
-    // yyyy/MM/dd (also yyyy/M/d).
+    // yyyy/MM/dd with two-digit month and day (unlike M/d/yyyy, the SPEC names no short form).
     private static bool TryYearFirstSlashes(ReadOnlySpan<char> text, out DateTime utc)
     {
         utc = default;
-        if (!TryDigits(text, 0, 4, out var year))
-            return false;
-        var position = 5;
-        if (!TryNumber(text, ref position, 1, 2, out var month) || !Expect(text, ref position, '/')
-            || !TryNumber(text, ref position, 1, 2, out var day) || position != text.Length)
+        if (text.Length != 10 || !TryDigits(text, 0, 4, out var year) || !TryDigits(text, 5, 2, out var month)
+            || text[7] != '/' || !TryDigits(text, 8, 2, out var day))
         {
             return false;
         }
@@ -169,7 +171,7 @@ public static class SaleDateParser
         return TryCreate(year, month, day, 0, 0, 0, 0, 0, out utc);
     }
 
-    // MMM dd, yyyy (also MMMM d, yyyy; the comma may be left out).
+    // MMM dd, yyyy (also MMMM d, yyyy); the comma is required.
     private static bool TryMonthNameDayYear(ReadOnlySpan<char> text, out DateTime utc)
     {
         utc = default;
@@ -179,9 +181,7 @@ public static class SaleDateParser
         {
             return false;
         }
-        if (position < text.Length && text[position] == ',')
-            position++;
-        if (!Expect(text, ref position, ' ') || !TryNumber(text, ref position, 4, 4, out var year) || position != text.Length)
+        if (!Expect(text, ref position, ',') || !Expect(text, ref position, ' ') || !TryNumber(text, ref position, 4, 4, out var year) || position != text.Length)
             return false;
         return TryCreate(year, month, day, 0, 0, 0, 0, 0, out utc);
     }
@@ -199,8 +199,7 @@ public static class SaleDateParser
         {
             var full = MonthNames[i].AsSpan();
             if (name.Equals(full, StringComparison.OrdinalIgnoreCase)
-                || name.Equals(full[..3], StringComparison.OrdinalIgnoreCase)
-                || (i == 8 && name.Equals("sept", StringComparison.OrdinalIgnoreCase)))
+                || name.Equals(full[..3], StringComparison.OrdinalIgnoreCase))
             {
                 month = i + 1;
                 return true;

@@ -13,7 +13,7 @@ public static class SalesChannels
     public const string Phone = "phone";
     public const string Unknown = "unknown";
 
-    // No alias is longer; a longer text cannot match and needs no key.
+    // No alias key is longer; a longer key cannot match.
     private const int MaxKeyLength = 32;
 
     /// <summary>Every canonical value, <see cref="Unknown"/> last.</summary>
@@ -43,24 +43,21 @@ public static class SalesChannels
     {
         canonical = Unknown;
         text = AsciiText.Trim(text);
-        if (text.IsEmpty || text.Length > MaxKeyLength)
+        if (text.IsEmpty)
             return false;
         Span<char> key = stackalloc char[MaxKeyLength];
         var length = 0;
         var inSeparator = false;
         foreach (var c in text)
         {
-            if (c is ' ' or '-' or '_' || AsciiText.IsWhiteSpace(c))
-            {
-                if (!inSeparator)
-                    key[length++] = ' ';
-                inSeparator = true;
-            }
-            else
-            {
-                key[length++] = char.ToLowerInvariant(c);
-                inSeparator = false;
-            }
+            var separator = c is '-' or '_' || AsciiText.IsWhiteSpace(c);
+            if (separator && inSeparator)
+                continue;
+            // A run of separators collapses, so a long text may still shorten to an alias; a long key cannot.
+            if (length == MaxKeyLength)
+                return false;
+            key[length++] = separator ? ' ' : char.ToLowerInvariant(c);
+            inSeparator = separator;
         }
         if (!AliasLookup.TryGetValue(key[..length], out var value))
             return false;

@@ -98,7 +98,9 @@ public sealed class SalesCsvReader : IDisposable
             }
             if (names.Count == 0 || (names.Count == 1 && IsBlank(names[0])))
                 throw new SalesFileException("The sales file has no header row: it is empty or has only blank lines.");
-            malformedLines.Clear();
+            // A header with bad quoting has no trustworthy names: fail rather than guess the columns.
+            if (malformedLines.Count > 0)
+                throw new SalesFileException("The sales file cannot be read: its header row is malformed (bad quoting).");
             headerNames = names;
             return names;
         }

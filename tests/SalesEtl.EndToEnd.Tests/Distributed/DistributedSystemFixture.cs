@@ -2,9 +2,17 @@ using SalesEtl.TestSupport;
 
 namespace SalesEtl.EndToEnd.Tests.Distributed;
 
-/// <summary>Every service as its own process on a database and virtual host of their own, shared by the tests of one class.</summary>
-public sealed class DistributedSystemFixture : IAsyncLifetime
+/// <summary>Every service as its own process (two transformers) on a database and virtual host of their own, shared by the tests of one class.</summary>
+public sealed class DistributedSystemFixture() : DistributedSystem(transformers: 2, purpose: "e2e");
+
+/// <summary>Every service as its own process, with three transformer instances competing for the chunks.</summary>
+public sealed class MessyFilesFixture() : DistributedSystem(transformers: 3, purpose: "e2e_messy");
+
+/// <summary>Every service as its own process on a database and virtual host of their own.</summary>
+public abstract class DistributedSystem(int transformers, string purpose) : IAsyncLifetime
 {
+    public int Transformers => transformers;
+
     public static readonly DateTimeOffset AsOf = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
     public static string FixtureFile(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
@@ -14,9 +22,9 @@ public sealed class DistributedSystemFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Database = await TestDatabase.CreateAsync("e2e");
-        VirtualHost = await TestVirtualHost.CreateAsync("e2e");
-        Topology = await EtlTopology.StartAsync(Database, VirtualHost, FixtureFile("products.json"), transformers: 2);
+        Database = await TestDatabase.CreateAsync(purpose);
+        VirtualHost = await TestVirtualHost.CreateAsync(purpose);
+        Topology = await EtlTopology.StartAsync(Database, VirtualHost, FixtureFile("products.json"), transformers);
     }
 
     public async Task DisposeAsync()

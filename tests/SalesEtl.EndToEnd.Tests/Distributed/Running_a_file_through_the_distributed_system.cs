@@ -24,7 +24,7 @@ public sealed class Running_a_file_through_the_distributed_system(DistributedSys
         ReferenceEtl.WriteExport(expected, expectedDir);
         var actualDir = await system.ExportAsync(runId);
 
-        AssertSameTables(expectedDir, actualDir);
+        ExportComparison.AssertSameTables(expectedDir, actualDir);
 
         var status = await system.Topology.RunEtlAsync("status", runId.ToString());
         Assert.Equal(0, status.ExitCode);
@@ -39,7 +39,7 @@ public sealed class Running_a_file_through_the_distributed_system(DistributedSys
         var salesFile = DistributedSystemFixture.FixtureFile("sales_1000.csv");
         var first = await system.ExportAsync(await system.RunAsync(salesFile, chunkSize: 250));
         var second = await system.ExportAsync(await system.RunAsync(salesFile, chunkSize: 37));
-        AssertSameTables(first, second);
+        ExportComparison.AssertSameTables(first, second);
     }
 
     [Fact]
@@ -54,6 +54,4 @@ public sealed class Running_a_file_through_the_distributed_system(DistributedSys
         Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM staged_sales WHERE run_id = '{runId}'"));
         Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM fact_sales WHERE run_id = '{runId}'"));
     }
-
-    static void AssertSameTables(string expectedDir, string actualDir) => ExportAssert.SameTables(expectedDir, actualDir);
 }

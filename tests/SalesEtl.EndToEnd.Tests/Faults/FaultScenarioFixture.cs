@@ -1,7 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using SalesEtl.Data;
 using SalesEtl.Data.Runs;
-using SalesEtl.EndToEnd.Tests.Fixtures;
+using SalesEtl.EndToEnd.Tests.Distributed;
+using SalesEtl.SampleData;
 using SalesEtl.EndToEnd.Tests.Reference;
 using SalesEtl.TestSupport;
 
@@ -38,10 +39,10 @@ public abstract class FaultScenarioFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(folder);
-        var (sales, products) = new FixtureGenerator(new FixtureOptions { Rows = Rows, Seed = 4242 }).WriteTo(folder);
+        var (sales, products) = new SalesDataGenerator(new SampleDataOptions { Rows = Rows, Seed = 4242 }).WriteTo(folder);
         SalesFile = sales;
         ExpectedExport = Path.Combine(folder, "expected");
-        ReferenceEtl.WriteExport(ReferenceEtl.Run(sales, products, FixtureGenerator.DefaultAsOf), ExpectedExport);
+        ReferenceEtl.WriteExport(ReferenceEtl.Run(sales, products, SalesDataGenerator.DefaultAsOf), ExpectedExport);
 
         Database = await TestDatabase.CreateAsync("faults");
         VirtualHost = await TestVirtualHost.CreateAsync("faults");
@@ -60,7 +61,7 @@ public abstract class FaultScenarioFixture : IAsyncLifetime
 
     /// <summary>Starts <c>etl run</c> in the background; the task ends when the run does.</summary>
     public Task<EtlResult> StartRun() =>
-        Topology.RunEtlAsync(["run", SalesFile, "--as-of", FixtureGenerator.DefaultAsOf.ToString("O"), "--chunk-size", ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "300"],
+        Topology.RunEtlAsync(["run", SalesFile, "--as-of", SalesDataGenerator.DefaultAsOf.ToString("O"), "--chunk-size", ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "300"],
             TimeSpan.FromMinutes(6));
 
     /// <summary>Waits until the newest run satisfies a condition (e.g. some chunks staged) and returns it.</summary>
@@ -95,7 +96,7 @@ public abstract class FaultScenarioFixture : IAsyncLifetime
         var exportDir = Path.Combine(folder, runId.ToString());
         var export = await Topology.RunEtlAsync("export", runId.ToString(), "--out", exportDir);
         Assert.True(export.ExitCode == 0, $"etl export: {export}");
-        ExportAssert.SameTables(ExpectedExport, exportDir);
+        ExportComparison.AssertSameTables(ExpectedExport, exportDir);
         Assert.Empty(await VirtualHost.NonEmptyErrorQueuesAsync());
     }
 }

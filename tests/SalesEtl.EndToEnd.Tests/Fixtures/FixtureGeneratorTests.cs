@@ -1,6 +1,8 @@
 using SalesEtl.EndToEnd.Tests.Reference;
 using Xunit.Abstractions;
 
+using SalesEtl.SampleData;
+
 namespace SalesEtl.EndToEnd.Tests.Fixtures;
 
 public sealed class Generating_fixtures(ITestOutputHelper output)
@@ -8,21 +10,21 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
     /// <summary>Set to 1 to rewrite the committed fixtures from the generator instead of checking them.</summary>
     public const string RegenerateVariable = "ETL_REGENERATE_FIXTURES";
 
-    public static readonly FixtureOptions Committed = new() { Rows = 1000 };
+    public static readonly SampleDataOptions Committed = new() { Rows = 1000 };
 
-    private static ReferenceResult RunReference(FixtureOptions options)
+    private static ReferenceResult RunReference(SampleDataOptions options)
     {
         using var dir = new TempDirectory();
-        var (sales, products) = new FixtureGenerator(options).WriteTo(dir.Path);
+        var (sales, products) = new SalesDataGenerator(options).WriteTo(dir.Path);
         return ReferenceEtl.Run(sales, products, options.AsOf);
     }
 
     [Fact]
     public void Should_write_the_same_bytes_for_the_same_options()
     {
-        var a = FixtureGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true });
-        var b = FixtureGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true });
-        var c = FixtureGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true, Seed = 7 });
+        var a = SalesDataGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true });
+        var b = SalesDataGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true });
+        var c = SalesDataGenerator.Generate(Committed with { Rows = 500, Crlf = true, Bom = true, ShuffleColumns = true, Seed = 7 });
 
         Assert.Equal(a, b);
         Assert.NotEqual(a.SalesCsv, c.SalesCsv);
@@ -98,7 +100,7 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
     {
         var prices = CommittedColumn("total_price");
         var channels = CommittedColumn("sales_channel");
-        var text = FixtureGenerator.Generate(Committed).SalesCsv;
+        var text = SalesDataGenerator.Generate(Committed).SalesCsv;
 
         Assert.Contains(prices, p => p.Contains('$', StringComparison.Ordinal) && p.Contains(',', StringComparison.Ordinal));
         Assert.Contains(prices, p => p.Contains('€', StringComparison.Ordinal));
@@ -117,7 +119,7 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
     /// <summary>The raw values of one column over the well-formed records of the committed sales file.</summary>
     private static List<string> CommittedColumn(string name)
     {
-        var records = ReferenceCsvReader.Parse(FixtureGenerator.Generate(Committed).SalesCsv).ToList();
+        var records = ReferenceCsvReader.Parse(SalesDataGenerator.Generate(Committed).SalesCsv).ToList();
         var index = records[0].Fields!.Select(h => h.Trim().ToLowerInvariant()).ToList().IndexOf(name);
         return [.. records.Skip(1).Where(r => r.Fields?.Count == records[0].Fields!.Count).Select(r => r.Fields![index])];
     }
@@ -140,9 +142,65 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Should_give_the_same_metrics_with_drift_columns_and_blank_lines_of_spaces()
+    {
+        var plain = RunReference(Committed with { Rows = 400 });
+        var drifted = RunReference(Committed with { Rows = 400, ExtraColumns = true, ShuffleColumns = true });
+
+        Assert.Equal(plain.ProductRevenue, drifted.ProductRevenue);
+        Assert.Equal(plain.CustomerFrequency, drifted.CustomerFrequency);
+        Assert.Equal(plain.Quality.RejectedByReason, drifted.Quality.RejectedByReason);
+        var header = SalesDataGenerator.Generate(Committed with { Rows = 400, ExtraColumns = true }).SalesCsv.Split('\n')[0];
+        Assert.EndsWith(",notes, Store_Region,COUPON_CODE ", header, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_plant_every_case_in_each_block_of_a_file_larger_than_one_block()
+    {
+        const int rows = (2 * SalesDataGenerator.BlockRows) + 1000;
+        var r = RunReference(Committed with { Rows = rows, Seed = 11, Crlf = true });
+
+        Assert.Equal(rows, r.Quality.RowsRead);
+        Assert.All(r.Quality.RejectedByReason, reason => Assert.True(reason.Value >= 3 * 3, $"{reason.Key}: {reason.Value}"));
+        Assert.All(r.Quality.Flags, flag => Assert.True(flag.Value >= 3 * 3, $"{flag.Key}: {flag.Value}"));
+        Assert.All(r.CustomerSegments, segment => Assert.True(segment.Customers > 0, segment.Segment));
+        Assert.True(r.Quality.RejectRate <= 0.05m && r.Quality.UnknownProductRate <= 0.02m);
+    }
+
+    [Fact]
+    public void Should_stream_without_memory_growing_with_the_rows()
+    {
+        // 200,000 rows are ~14 MB of CSV; the generator holds one block (5,000 rows) at a time.
+        var writer = new MemoryWatchingWriter();
+        new SalesDataGenerator(Committed with { Rows = 200_000, ExtraColumns = true }).Write(writer, TextWriter.Null);
+
+        output.WriteLine($"{writer.Characters / 1e6:0.0} M characters, peak managed heap {writer.PeakBytes / 1e6:0.0} MB");
+        Assert.True(writer.Characters > 10_000_000);
+        Assert.True(writer.PeakBytes < 64_000_000, $"peak managed heap {writer.PeakBytes:N0} bytes");
+    }
+
+    sealed class MemoryWatchingWriter : TextWriter
+    {
+        public long Characters { get; private set; }
+        public long PeakBytes { get; private set; }
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value) => Count(1);
+
+        public override void Write(string? value) => Count(value?.Length ?? 0);
+
+        void Count(int characters)
+        {
+            Characters += characters;
+            if (Characters % 4096 < characters)
+                PeakBytes = Math.Max(PeakBytes, GC.GetTotalMemory(forceFullCollection: false));
+        }
+    }
+
+    [Fact]
     public void Should_match_the_committed_fixture_files()
     {
-        var fixture = FixtureGenerator.Generate(Committed);
+        var fixture = SalesDataGenerator.Generate(Committed);
         var root = RepositoryRoot();
         var targets = new[]
         {
@@ -170,7 +228,7 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "Fixtures");
 
-        var r = ReferenceEtl.Run(Path.Combine(dir, "sales_1000.csv"), Path.Combine(dir, "products.json"), FixtureGenerator.DefaultAsOf);
+        var r = ReferenceEtl.Run(Path.Combine(dir, "sales_1000.csv"), Path.Combine(dir, "products.json"), SalesDataGenerator.DefaultAsOf);
 
         Assert.Equal(1000, r.Quality.RowsRead);
     }

@@ -28,11 +28,16 @@ public static class ReferenceCsvReader
         long line = 1;
         while (i < text.Length)
         {
-            // A blank line outside quotes is not a record.
-            var blankLineEnd = LineEndLength(text, i);
+            // A blank line outside quotes (nothing, or only spaces and TABs, before its line end) is not a record.
+            var afterBlanks = i;
+            while (afterBlanks < text.Length && text[afterBlanks] is ' ' or '\t')
+                afterBlanks++;
+            if (afterBlanks == text.Length)
+                break;
+            var blankLineEnd = LineEndLength(text, afterBlanks);
             if (blankLineEnd > 0)
             {
-                i += blankLineEnd;
+                i = afterBlanks + blankLineEnd;
                 line++;
                 continue;
             }
@@ -46,6 +51,7 @@ public static class ReferenceCsvReader
             while (true)
             {
                 var field = new StringBuilder();
+                var afterClosingQuote = false;
                 if (i < text.Length && text[i] == '"')
                 {
                     i++;
@@ -67,7 +73,8 @@ public static class ReferenceCsvReader
                             break;
                         }
 
-                        if (c == '\n')
+                        // Every line end counts for source_line, also inside quotes (CRLF once).
+                        if (c == '\n' || (c == '\r' && (i + 1 >= text.Length || text[i + 1] != '\n')))
                             line++;
                         field.Append(c);
                         i++;
@@ -81,67 +88,37 @@ public static class ReferenceCsvReader
                         break;
                     }
 
-                    fields.Add(field.ToString());
-                    if (i >= text.Length)
-                    {
-                        contentEnd = i;
-                        break;
-                    }
-
-                    if (text[i] == ',')
-                    {
-                        i++;
-                        continue;
-                    }
-
-                    var lineEnd = LineEndLength(text, i);
-                    if (lineEnd > 0)
-                    {
-                        contentEnd = i;
-                        i += lineEnd;
-                        line++;
-                        break;
-                    }
-
-                    // Text after a closing quote.
-                    malformed = true;
-                    contentEnd = SkipToLineEnd(text, ref i, ref line);
-                    break;
+                    afterClosingQuote = true;
                 }
-                else
+
+                // The field goes on to the next comma or line end. Text after a closing quote, or a quote in an
+                // unquoted field, makes the record malformed; such a quote is data and never opens quoting, but
+                // the next field is read by the same rules again (a field starting with a quote is quoted).
+                while (i < text.Length && text[i] != ',' && LineEndLength(text, i) == 0)
                 {
-                    while (i < text.Length && text[i] != ',' && LineEndLength(text, i) == 0 && text[i] != '"')
-                    {
-                        field.Append(text[i]);
-                        i++;
-                    }
-
-                    if (i < text.Length && text[i] == '"')
-                    {
-                        // A quote inside an unquoted field.
+                    if (afterClosingQuote || text[i] == '"')
                         malformed = true;
-                        contentEnd = SkipToLineEnd(text, ref i, ref line);
-                        break;
-                    }
+                    field.Append(text[i]);
+                    i++;
+                }
 
-                    fields.Add(field.ToString());
-                    if (i >= text.Length)
-                    {
-                        contentEnd = i;
-                        break;
-                    }
-
-                    if (text[i] == ',')
-                    {
-                        i++;
-                        continue;
-                    }
-
+                fields.Add(field.ToString());
+                if (i >= text.Length)
+                {
                     contentEnd = i;
-                    i += LineEndLength(text, i);
-                    line++;
                     break;
                 }
+
+                if (text[i] == ',')
+                {
+                    i++;
+                    continue;
+                }
+
+                contentEnd = i;
+                i += LineEndLength(text, i);
+                line++;
+                break;
             }
 
             var raw = StripTrailingLineEnd(text[start..contentEnd]);
@@ -149,42 +126,22 @@ public static class ReferenceCsvReader
         }
     }
 
-    /// <summary>Length of the line end (LF or CRLF) at <paramref name="i"/>, or 0. A lone CR is data.</summary>
+    /// <summary>Length of the line end (LF, CRLF, or a CR alone) at <paramref name="i"/>, or 0.</summary>
     private static int LineEndLength(string text, int i)
     {
         if (i >= text.Length)
             return 0;
         if (text[i] == '\n')
             return 1;
-        if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-            return 2;
+        if (text[i] == '\r')
+            return i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1;
         return 0;
-    }
-
-    /// <summary>After a malformed spot the record ends with its current physical line.</summary>
-    private static int SkipToLineEnd(string text, ref int i, ref long line)
-    {
-        while (i < text.Length)
-        {
-            var lineEnd = LineEndLength(text, i);
-            if (lineEnd > 0)
-            {
-                var contentEnd = i;
-                i += lineEnd;
-                line++;
-                return contentEnd;
-            }
-
-            i++;
-        }
-
-        return text.Length;
     }
 
     private static string StripTrailingLineEnd(string raw)
     {
         if (raw.EndsWith("\r\n", StringComparison.Ordinal))
             return raw[..^2];
-        return raw.EndsWith('\n') ? raw[..^1] : raw;
+        return raw.EndsWith('\n') || raw.EndsWith('\r') ? raw[..^1] : raw;
     }
 }

@@ -31,11 +31,10 @@ public static class ReferenceEtl
         DateTimeOffset asOf,
         decimal threshold)
     {
-        if (records.Count == 0 || records[0].Fields is null)
-        {
-            // No header (empty file) or an unreadable one: every required column is missing.
-            throw new MissingColumnsException(RequiredColumns);
-        }
+        if (records.Count == 0)
+            throw new UnreadableSalesFileException("The sales file has no header row: it is empty or has only blank lines.");
+        if (records[0].Fields is null)
+            throw new UnreadableSalesFileException("The sales file's header row is malformed (bad quoting).");
 
         var columns = ColumnIndexes(records[0].Fields!);
         var headerWidth = records[0].Fields!.Count;
@@ -80,8 +79,9 @@ public static class ReferenceEtl
         var indexes = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < header.Count; i++)
         {
-            // The first of two columns with the same name wins.
-            indexes.TryAdd(ReferenceValues.TrimAscii(header[i]).ToLowerInvariant(), i);
+            // The first of two columns with the same name wins. A second BOM (after the one decoding drops) is not part of the name.
+            var name = i == 0 && header[i].StartsWith('\uFEFF') ? header[i][1..] : header[i];
+            indexes.TryAdd(AsciiLower(ReferenceValues.TrimAscii(name)), i);
         }
 
         var missing = RequiredColumns.Where(c => !indexes.ContainsKey(c)).ToList();
@@ -89,6 +89,10 @@ public static class ReferenceEtl
             throw new MissingColumnsException(missing);
         return indexes;
     }
+
+    /// <summary>Header names compare by ASCII case only: the SPEC's names are ASCII.</summary>
+    private static string AsciiLower(string name) =>
+        string.Concat(name.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + 32) : c));
 
     /// <summary>Rules 1–9 and normalization of one record: a sale, or the first failing reason.</summary>
     private static (AcceptedSale? Sale, string? Reason) Normalize(
@@ -138,6 +142,9 @@ public static class ReferenceEtl
             if (product is null)
                 return (null, RejectReasons.MissingTotalPrice);
             price = ReferenceValues.RoundMoney(quantity.Value * product.BasePrice);
+            // An imputed price must fit numeric(18,2) like a written one.
+            if (Math.Abs(price) >= ReferenceValues.MoneyLimit)
+                return (null, RejectReasons.InvalidTotalPrice);
             flags |= SaleFlags.PriceImputed;
         }
         else

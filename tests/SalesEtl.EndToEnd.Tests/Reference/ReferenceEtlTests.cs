@@ -42,24 +42,31 @@ public sealed class Reading_a_sales_csv
         Assert.Equal("3,4", records[2].RawText);
     }
 
+    // DATA_CONTRACT_NOTES.md: a CR alone ends a line (as in CsvHelper), and counts as one inside quotes too.
     [Fact]
-    public void Should_keep_a_lone_CR_as_data()
+    public void Should_end_a_line_at_a_lone_CR()
     {
-        var records = Parse("a,b\n1,x\ry\n");
+        var records = Parse("a,b\r1,x\ry\r\r2,\"p\rq\"\r3,4");
 
-        Assert.Equal(["1", "x\ry"], records[1].Fields!);
+        Assert.Equal([["1", "x"], ["y"], ["2", "p\rq"], ["3", "4"]], records.Skip(1).Select(r => r.Fields));
+        Assert.Equal([2L, 3L, 5L, 7L], records.Skip(1).Select(r => r.SourceLine));
+        Assert.Equal("y", records[2].RawText);
     }
 
+    // DATA_CONTRACT_NOTES.md: a malformed spot spoils the record, not the reading of the next fields (CsvHelper's rule).
     [Fact]
-    public void Should_mark_text_after_a_closing_quote_as_malformed_up_to_the_end_of_its_line()
+    public void Should_mark_text_after_a_closing_quote_as_malformed_and_read_on_by_the_field_rules()
     {
-        var records = Parse("a,b\n\"x\"y,\"z\n1,2\n3,4\n");
+        var records = Parse("a,b\n\"x\"y,\"z\"\n1,2\n\"p\"q,\"multi\nline\"\n3,4\n");
 
-        // Line 2 is malformed at `y`; its record ends with line 2, so line 3 is a record of its own.
         Assert.True(records[1].IsMalformed);
-        Assert.Equal("\"x\"y,\"z", records[1].RawText);
+        Assert.Equal("\"x\"y,\"z\"", records[1].RawText);
         Assert.Equal(3L, records[2].SourceLine);
         Assert.Equal(["1", "2"], records[2].Fields!);
+        // The next field opens quoting again, so this malformed record spans two lines.
+        Assert.True(records[3].IsMalformed);
+        Assert.Equal("\"p\"q,\"multi\nline\"", records[3].RawText);
+        Assert.Equal([4L, 6L], records.Skip(3).Select(r => r.SourceLine));
     }
 
     [Fact]
@@ -85,13 +92,27 @@ public sealed class Reading_a_sales_csv
         Assert.Equal("1,\"open\n2,3", records[1].RawText);
     }
 
-    [Fact]
-    public void Should_read_a_line_of_spaces_as_a_record_not_as_a_blank_line()
+    // DATA_CONTRACT_NOTES.md: a line of only spaces and TABs is blank (it used to be a malformed record here).
+    [Theory]
+    [InlineData("a,b\n  \n1,2\n")]
+    [InlineData("a,b\n\t \t\r\n1,2\n")]
+    [InlineData("a,b\n \r1,2\n")]
+    public void Should_skip_a_line_of_spaces_and_tabs_as_blank(string text)
     {
-        var records = Parse("a,b\n  \n1,2\n");
+        var records = Parse(text);
 
-        Assert.Equal(["  "], records[1].Fields!);
-        Assert.Equal(2L, records[1].SourceLine);
+        Assert.Equal(2, records.Count);
+        Assert.Equal(["1", "2"], records[1].Fields!);
+        Assert.Equal(3L, records[1].SourceLine);
+    }
+
+    [Fact]
+    public void Should_skip_trailing_spaces_at_the_end_of_the_file_and_keep_other_whitespace_lines()
+    {
+        var records = Parse("a,b\n\u000B\n1,2\n   ");
+
+        // A vertical tab is not blank: that line is a one-field record.
+        Assert.Equal([["\u000B"], ["1", "2"]], records.Skip(1).Select(r => r.Fields));
     }
 
     [Fact]
@@ -140,7 +161,7 @@ public sealed class Matching_the_header
     }
 
     [Fact]
-    public void Should_use_the_first_of_two_columns_with_the_same_name_and_reject_a_line_of_spaces()
+    public void Should_use_the_first_of_two_columns_with_the_same_name_and_skip_a_line_of_spaces()
     {
         using var dir = new TempDirectory();
         var sales = dir.Write("s.csv",
@@ -152,19 +173,48 @@ public sealed class Matching_the_header
         var r = ReferenceEtl.Run(sales, products, AsOf);
 
         Assert.Equal(2, Assert.Single(r.Accepted).Quantity);
-        Assert.Equal(new RejectedRow(3, "malformed_row", "   "), Assert.Single(r.Rejects));
+        Assert.Empty(r.Rejects);
+        Assert.Equal(1, r.Quality.RowsRead);
+    }
+
+    // DATA_CONTRACT_NOTES.md: no header row is its own failure, not "every column missing".
+    [Theory]
+    [InlineData("")]
+    [InlineData("\uFEFF")]
+    [InlineData("\n \t\r\n\n")]
+    public void Should_fail_a_file_without_header_row(string text)
+    {
+        using var dir = new TempDirectory();
+        var sales = dir.Write("s.csv", text);
+        var products = dir.Write("p.json", "[]");
+
+        var e = Assert.Throws<UnreadableSalesFileException>(() => ReferenceEtl.Run(sales, products, AsOf));
+
+        Assert.Contains("no header row", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Should_fail_an_empty_file_as_missing_every_column()
+    public void Should_fail_a_header_with_bad_quoting()
     {
         using var dir = new TempDirectory();
-        var sales = dir.Write("s.csv", "");
+        var sales = dir.Write("s.csv", "transaction_id,customer_id,\"product_id\"x,sale_date,quantity,total_price,sales_channel\n");
         var products = dir.Write("p.json", "[]");
 
-        var e = Assert.Throws<MissingColumnsException>(() => ReferenceEtl.Run(sales, products, AsOf));
+        var e = Assert.Throws<UnreadableSalesFileException>(() => ReferenceEtl.Run(sales, products, AsOf));
 
-        Assert.Equal(7, e.Missing.Count);
+        Assert.Contains("header row is malformed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_match_header_names_by_ascii_case_only_and_ignore_a_second_bom()
+    {
+        using var dir = new TempDirectory();
+        var sales = dir.Write("s.csv", "\uFEFF\uFEFFTRANSACTION_ID,customer_id,product_id,sale_date,quantity,total_price,sales_channel,transact\u0131on_id\nT1,C1,P1,2026-11-01,2,20.00,web,x\n");
+        var products = dir.Write("p.json", "[]");
+
+        Assert.Single(ReferenceEtl.Run(sales, products, AsOf).Accepted);
+        var dotless = dir.Write("d.csv", "transact\u0131on_id,customer_id,product_id,sale_date,quantity,total_price,sales_channel\n");
+        Assert.Equal(["transaction_id"], Assert.Throws<MissingColumnsException>(() => ReferenceEtl.Run(dotless, products, AsOf)).Missing);
     }
 
     [Fact]
@@ -274,7 +324,8 @@ public sealed class Normalizing_values
     [InlineData("2026-03-05T14:30:15", "2026-03-05T14:30:15.0000000Z")]
     [InlineData("2026-03-05T14:30:15Z", "2026-03-05T14:30:15.0000000Z")]
     [InlineData("2026-03-05T14:30:15.25Z", "2026-03-05T14:30:15.2500000Z")]
-    [InlineData("2026-03-05T14:30:15.1234567", "2026-03-05T14:30:15.1234567Z")]
+    [InlineData("2026-03-05T14:30:15.1234567", "2026-03-05T14:30:15.1234560Z")]
+    [InlineData("2026-03-05T14:30:15.123456789Z", "2026-03-05T14:30:15.1234560Z")]
     [InlineData("2026-03-05T14:30:15+02:00", "2026-03-05T12:30:15.0000000Z")]
     [InlineData("2026-03-05T00:30:00-05:30", "2026-03-05T06:00:00.0000000Z")]
     [InlineData("2026-03-01T01:00:00+02:00", "2026-02-28T23:00:00.0000000Z")]
@@ -305,7 +356,11 @@ public sealed class Normalizing_values
     [InlineData("2026-03-05 14:30:15.5")]
     [InlineData("2026-03-05T14:30:15+15:00")]
     [InlineData("2026-03-05T14:30:15+0200")]
-    [InlineData("2026-03-05T14:30:15.12345678Z")]
+    [InlineData("2026-03-05T14:30:15.Z")]
+    [InlineData("2026-03-05t14:30:15")]
+    [InlineData("2026-03-05T14:30:15z")]
+    [InlineData("2026-03-05 14:30:15Z")]
+    [InlineData("2026/3/5")]
     [InlineData("13/05/2026")]
     [InlineData("05/03/26")]
     [InlineData("Mar 5 2026")]
@@ -333,6 +388,7 @@ public sealed class Normalizing_values
     [InlineData("1e3")]
     [InlineData("3 4")]
     [InlineData("99999999999")]
+    [InlineData("1.00000000000000000000000000000001")] // beyond decimal's digits, but still a fraction
     public void Should_refuse_quantities_that_are_not_whole_numbers(string raw) => Assert.Null(ReferenceValues.ParseQuantity(raw));
 
     [Theory]
@@ -346,6 +402,10 @@ public sealed class Normalizing_values
     [InlineData("2.345", "2.35")]
     [InlineData("2.344", "2.34")]
     [InlineData("-0.004", "0.00")]
+    // DATA_CONTRACT_NOTES.md: "," only between well-formed thousands groups.
+    [InlineData("1,234,567", "1234567.00")]
+    [InlineData("-1,000.", "-1000.00")]
+    [InlineData("1 , 000", "1000.00")]
     public void Should_read_prices_and_round_half_away_from_zero(string raw, string expected)
     {
         Assert.True(ReferenceValues.TryParsePrice(raw, out var price));
@@ -360,6 +420,13 @@ public sealed class Normalizing_values
     [InlineData("(-5)")]
     [InlineData("1e3")]
     [InlineData("12.50 USD")]
+    [InlineData("12,50")]
+    [InlineData("1,23")]
+    [InlineData("1234,567")]
+    [InlineData(",100")]
+    [InlineData("1,000.50,")]
+    [InlineData("1.000,50")]
+    [InlineData("1,0000")]
     public void Should_refuse_prices_that_are_not_numbers(string raw) => Assert.False(ReferenceValues.TryParsePrice(raw, out _));
 
     [Theory]
@@ -381,13 +448,16 @@ public sealed class Normalizing_values
     [InlineData("Call Centre", "phone")]
     [InlineData("call_center", "phone")]
     [InlineData("Telephone", "phone")]
+    // DATA_CONTRACT_NOTES.md: runs of separators count as one.
+    [InlineData("in--store", "store")]
+    [InlineData(" brick _ and\t- mortar ", "store")]
     public void Should_map_channel_aliases(string raw, string expected) => Assert.Equal(expected, ReferenceValues.CanonicalChannel(raw));
 
     [Theory]
     [InlineData("")]
     [InlineData("fax")]
     [InlineData("unknown")]
-    [InlineData("in--store")]
+    [InlineData("in store front")]
     [InlineData("webshop")]
     public void Should_leave_other_channels_unmapped(string raw) => Assert.Null(ReferenceValues.CanonicalChannel(raw));
 
@@ -528,7 +598,7 @@ public sealed class Loading_products
 
         Assert.Equal(8, r.ItemsRead);
         Assert.Equal(
-            [(1, "missing_product_id"), (2, "missing_product_id"), (3, "missing_product_id"), (4, "invalid_base_price"),
+            [(1, "missing_product_id"), (2, "missing_product_id"), (3, "missing_product_id"), (4, "negative_base_price"),
              (5, "invalid_base_price"), (6, "invalid_base_price"), (7, "invalid_base_price")],
             r.Rejects.Select(x => (x.ItemNo, x.Reason)));
         Assert.Equal(0.00m, Assert.Single(r.Products).Value.BasePrice);
@@ -571,7 +641,7 @@ public sealed class Loading_products
         Assert.Equal(new ReferenceProduct("K1", "kept", null, null, 1.00m, 12), r.Products["K1"]);
         // A numeric id and name are taken as their JSON text; a boolean category is no category.
         Assert.Equal(new ReferenceProduct("42", "7", null, null, 10.00m, null), r.Products["42"]);
-        Assert.Equal([(2, "invalid_base_price"), (4, "invalid_item")], r.Rejects.Select(x => (x.ItemNo, x.Reason)));
+        Assert.Equal([(2, "negative_base_price"), (4, "not_an_object")], r.Rejects.Select(x => (x.ItemNo, x.Reason)));
     }
 
     [Fact]
@@ -586,6 +656,28 @@ public sealed class Loading_products
 
         Assert.Equal(1, r.DuplicateIds);
         Assert.Equal(new ReferenceProduct("D1", "second", null, null, 2.01m, null), Assert.Single(r.Products).Value);
+    }
+    // DATA_CONTRACT_NOTES.md: a numeric string base_price may have an exponent, like a JSON number; an empty
+    // stock string is no stock; only the kept item's invalid stock is counted.
+    [Fact]
+    public void Should_read_a_base_price_string_with_an_exponent_and_an_empty_stock_string_as_no_stock()
+    {
+        var r = Load("""
+            [
+              {"product_id":"E1","base_price":"1.5e2","stock_quantity":""},
+              {"product_id":"E2","base_price":"2e","stock_quantity":"  "},
+              {"product_id":"E3","base_price":"1","stock_quantity":"1e2"},
+              {"product_id":"E3","base_price":"1","stock_quantity":"3"},
+              {"product_id":"E4","base_price":"1","stock_quantity":"2"},
+              {"product_id":"E4","base_price":"1","stock_quantity":-2}
+            ]
+            """);
+
+        Assert.Equal(150.00m, r.Products["E1"].BasePrice);
+        Assert.Null(r.Products["E1"].StockQuantity);
+        Assert.Equal([(2, "invalid_base_price")], r.Rejects.Select(x => (x.ItemNo, x.Reason)));
+        Assert.Equal(3, r.Products["E3"].StockQuantity);
+        Assert.Equal(1, r.InvalidStockQuantities);
     }
 }
 

@@ -196,3 +196,6 @@ public sealed class MissingColumnsException(IReadOnlyList<string> missing)
 {
     public IReadOnlyList<string> Missing { get; } = missing;
 }
+
+/// <summary>The sales file has no usable header row (empty, blank lines only, or bad quoting in the header).</summary>
+public sealed class UnreadableSalesFileException(string message) : Exception(message);

@@ -8,7 +8,8 @@ public static class ReferenceProducts
 {
     public const string MissingProductId = "missing_product_id";
     public const string InvalidBasePrice = "invalid_base_price";
-    public const string InvalidItem = "invalid_item";
+    public const string NegativeBasePrice = "negative_base_price";
+    public const string NotAnObject = "not_an_object";
 
     public static ProductLoadResult Load(string productsJsonPath)
     {
@@ -22,16 +23,17 @@ public static class ReferenceProducts
         };
 
         var products = new Dictionary<string, ReferenceProduct>(StringComparer.Ordinal);
+        // Ids whose kept item had an invalid stock: a replaced item's invalid stock is not counted.
+        var invalidStock = new HashSet<string>(StringComparer.Ordinal);
         var rejects = new List<ProductReject>();
         var duplicates = 0;
-        var invalidStock = 0;
         var itemNo = 0;
         foreach (var item in items.EnumerateArray())
         {
             itemNo++;
             if (item.ValueKind != JsonValueKind.Object)
             {
-                rejects.Add(new ProductReject(itemNo, null, InvalidItem));
+                rejects.Add(new ProductReject(itemNo, null, NotAnObject));
                 continue;
             }
 
@@ -42,16 +44,18 @@ public static class ReferenceProducts
                 continue;
             }
 
-            var price = BasePrice(item);
+            var (price, priceReason) = BasePrice(item);
             if (price is null)
             {
-                rejects.Add(new ProductReject(itemNo, id, InvalidBasePrice));
+                rejects.Add(new ProductReject(itemNo, id, priceReason!));
                 continue;
             }
 
             var (stock, stockInvalid) = StockQuantity(item);
             if (stockInvalid)
-                invalidStock++;
+                invalidStock.Add(id);
+            else
+                invalidStock.Remove(id);
 
             if (products.ContainsKey(id))
                 duplicates++;
@@ -64,7 +68,7 @@ public static class ReferenceProducts
                 stock);
         }
 
-        return new ProductLoadResult(products, itemNo, rejects, duplicates, invalidStock);
+        return new ProductLoadResult(products, itemNo, rejects, duplicates, invalidStock.Count);
     }
 
     private static string? Id(JsonElement item)
@@ -89,33 +93,55 @@ public static class ReferenceProducts
         };
     }
 
-    private static decimal? BasePrice(JsonElement item)
+    /// <summary>The price, or null and the reason: invalid (missing, no number, too large) or negative (before rounding).</summary>
+    private static (decimal? Price, string? Reason) BasePrice(JsonElement item)
     {
-        if (!item.TryGetProperty("base_price", out var value) || !TryNumber(value, out var price) || price < 0)
-            return null;
+        if (!item.TryGetProperty("base_price", out var value) || !TryNumber(value, allowExponent: true, out var price))
+            return (null, InvalidBasePrice);
+        if (price < 0)
+            return (null, NegativeBasePrice);
         var rounded = ReferenceValues.RoundMoney(price);
-        return rounded >= ReferenceValues.MoneyLimit ? null : rounded;
+        return rounded >= ReferenceValues.MoneyLimit ? (null, InvalidBasePrice) : (rounded, null);
     }
 
-    /// <summary>Null when absent or JSON null (not counted); null and invalid when present but not a whole number ≥ 0.</summary>
+    /// <summary>
+    /// Null when absent, JSON null or an empty string (not counted); null and invalid when present but not a whole
+    /// number ≥ 0 (a numeric string takes no exponent, like a sales quantity).
+    /// </summary>
     private static (int? Stock, bool Invalid) StockQuantity(JsonElement item)
     {
         if (!item.TryGetProperty("stock_quantity", out var value) || value.ValueKind == JsonValueKind.Null)
             return (null, false);
-        if (!TryNumber(value, out var stock) || stock < 0 || stock != decimal.Truncate(stock) || stock > int.MaxValue)
+        if (value.ValueKind == JsonValueKind.String && ReferenceValues.TrimAscii(value.GetString()!).Length == 0)
+            return (null, false);
+        if (!TryNumber(value, allowExponent: false, out var stock) || stock < 0 || stock != decimal.Truncate(stock) || stock > int.MaxValue)
             return (null, true);
         return ((int)stock, false);
     }
 
-    /// <summary>A JSON number, or a string holding a plain decimal number (trimmed).</summary>
-    private static bool TryNumber(JsonElement value, out decimal number)
+    /// <summary>A JSON number, or a string holding a decimal number (trimmed), with an exponent if allowed.</summary>
+    private static bool TryNumber(JsonElement value, bool allowExponent, out decimal number)
     {
         number = 0;
         return value.ValueKind switch
         {
             JsonValueKind.Number => decimal.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out number),
-            JsonValueKind.String => ReferenceValues.TryParsePlainDecimal(ReferenceValues.TrimAscii(value.GetString()!), out number),
+            JsonValueKind.String => TryNumberText(ReferenceValues.TrimAscii(value.GetString()!), allowExponent, out number),
             _ => false,
         };
+    }
+
+    private static bool TryNumberText(string text, bool allowExponent, out decimal number)
+    {
+        number = 0;
+        var exponent = text.IndexOfAny(['e', 'E']);
+        if (exponent < 0)
+            return ReferenceValues.TryParsePlainDecimal(text, out number);
+        if (!allowExponent || !ReferenceValues.TryParsePlainDecimal(text[..exponent], out _)
+            || !int.TryParse(text[(exponent + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+        {
+            return false;
+        }
+        return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
     }
 }

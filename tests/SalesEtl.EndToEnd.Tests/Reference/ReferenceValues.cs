@@ -88,7 +88,8 @@ public static partial class ReferenceValues
     public static int? ParseQuantity(string raw)
     {
         var s = TrimAscii(raw);
-        if (!TryParsePlainDecimal(s, out var d))
+        // Judged on the text, so that a fraction too small for decimal ("1.000…0001") is still a fraction.
+        if (!WholeNumber().IsMatch(s) || !TryParsePlainDecimal(s, out var d))
             return null;
         if (d != decimal.Truncate(d) || d > int.MaxValue || d < int.MinValue)
             return null;
@@ -96,13 +97,14 @@ public static partial class ReferenceValues
     }
 
     /// <summary>
-    /// SPEC §1 total_price: currency symbols, ASCII whitespace and "," stripped, "(x)" is −x,
-    /// rounded to cents. Returns false when the text is not a number.
+    /// SPEC §1 total_price: currency symbols and ASCII whitespace stripped, "," only as a thousands
+    /// separator between well-formed groups before the point, "(x)" is −x, rounded to cents.
+    /// Returns false when the text is not a number.
     /// </summary>
     public static bool TryParsePrice(string trimmed, out decimal price)
     {
         price = 0;
-        var stripped = new string(trimmed.Where(c => c is not ('$' or '€' or '£' or ',') && !IsAsciiWhitespace(c)).ToArray());
+        var stripped = new string(trimmed.Where(c => c is not ('$' or '€' or '£') && !IsAsciiWhitespace(c)).ToArray());
         var negate = false;
         if (stripped.Length >= 2 && stripped[0] == '(' && stripped[^1] == ')')
         {
@@ -112,7 +114,17 @@ public static partial class ReferenceValues
             negate = true;
         }
 
-        if (!TryParsePlainDecimal(stripped, out var value))
+        var sign = stripped.StartsWith('+') || stripped.StartsWith('-') ? stripped[..1] : "";
+        var body = stripped[sign.Length..];
+        if (body.Contains(',', StringComparison.Ordinal))
+        {
+            // "1,234.50" is 1234.50, but "12,50" is refused: likely a decimal comma, and ×100 is worse than a reject.
+            if (!ThousandsGroups().IsMatch(body))
+                return false;
+            body = body.Replace(",", "", StringComparison.Ordinal);
+        }
+
+        if (!TryParsePlainDecimal(sign + body, out var value))
             return false;
         value = RoundMoney(negate ? -value : value);
         if (Math.Abs(value) >= MoneyLimit)
@@ -124,8 +136,23 @@ public static partial class ReferenceValues
     /// <summary>SPEC §1 sales_channel: the canonical channel, or null when it maps to none (→ unknown).</summary>
     public static string? CanonicalChannel(string raw)
     {
-        var key = TrimAscii(raw).ToLowerInvariant().Replace('-', ' ').Replace('_', ' ');
-        return ChannelAliases.GetValueOrDefault(key);
+        return ChannelAliases.GetValueOrDefault(ChannelKey(raw));
+    }
+
+    /// <summary>Trimmed, lower-cased, each run of spaces, ASCII whitespace, '-' and '_' one space.</summary>
+    private static string ChannelKey(string raw)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in TrimAscii(raw).ToLowerInvariant())
+        {
+            var separator = c is '-' or '_' || IsAsciiWhitespace(c);
+            if (!separator)
+                sb.Append(c);
+            else if (sb.Length == 0 || sb[^1] != ' ')
+                sb.Append(' ');
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>SPEC §1 sale_date in any accepted format, as UTC; null when in none.</summary>
@@ -169,9 +196,10 @@ public static partial class ReferenceValues
         var value = local.Value;
         if (m.Groups[7].Success)
         {
-            // 1–7 fraction digits are whole ticks (100 ns).
-            var ticks = long.Parse(m.Groups[7].Value.PadRight(7, '0'), CultureInfo.InvariantCulture);
-            value = value.AddTicks(ticks);
+            // The precision is the microsecond (PostgreSQL timestamptz): digits past the sixth are cut off.
+            var digits = m.Groups[7].Value;
+            var micros = long.Parse((digits.Length > 6 ? digits[..6] : digits).PadRight(6, '0'), CultureInfo.InvariantCulture);
+            value = value.AddTicks(micros * 10);
         }
 
         var zone = m.Groups[8].Value;
@@ -221,7 +249,7 @@ public static partial class ReferenceValues
         void Add(string channel, params string[] names)
         {
             foreach (var name in names)
-                aliases[name.Replace('-', ' ').Replace('_', ' ')] = channel;
+                aliases[ChannelKey(name)] = channel;
         }
 
         Add(Channels.Online, "online", "web", "website", "ecommerce", "e-commerce", "internet");
@@ -235,13 +263,19 @@ public static partial class ReferenceValues
     [GeneratedRegex("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)\\z")]
     private static partial Regex PlainDecimal();
 
+    [GeneratedRegex("^[+-]?([0-9]+(\\.0*)?|\\.0+)\\z")]
+    private static partial Regex WholeNumber();
+
+    [GeneratedRegex("^[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]*)?\\z")]
+    private static partial Regex ThousandsGroups();
+
     [GeneratedRegex("^([0-9]{4})-([0-9]{2})-([0-9]{2})\\z")]
     private static partial Regex IsoDate();
 
     [GeneratedRegex("^([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?\\z")]
     private static partial Regex DateAndTime();
 
-    [GeneratedRegex("^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\\.([0-9]{1,7}))?)?(Z|[+-][0-9]{2}:[0-9]{2})?\\z")]
+    [GeneratedRegex("^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\\.([0-9]+))?)?(Z|[+-][0-9]{2}:[0-9]{2})?\\z")]
     private static partial Regex Iso8601();
 
     [GeneratedRegex("^([0-9]{4})/([0-9]{2})/([0-9]{2})\\z")]

@@ -147,4 +147,14 @@ public class Parsing_a_total_price
 
         Assert.Equal(expected, rounded.ToString(CultureInfo.InvariantCulture));
     }
+
+    // DATA_CONTRACT_NOTES.md: no length limit on a price text (it used to be 64 characters).
+    [Fact]
+    public void Should_read_a_price_longer_than_the_stack_buffer()
+    {
+        var text = "$" + new string(' ', 80) + "1,234.50" + new string(' ', 30) + "€";
+
+        Assert.Equal(MoneyParseStatus.Parsed, AmountParser.TryParseMoney(text, out var amount));
+        Assert.Equal(1234.50m, amount);
+    }
 }

@@ -19,11 +19,13 @@ public class Parsing_a_sale_date
     [InlineData("2024-03-05T14:30", "2024-03-05T14:30:00.0000000Z")]
     [InlineData("2024-03-05T14:30:15", "2024-03-05T14:30:15.0000000Z")]
     [InlineData("2024-03-05T14:30:15Z", "2024-03-05T14:30:15.0000000Z")]
-    [InlineData("2024-03-05t14:30:15z", "2024-03-05T14:30:15.0000000Z")]
     [InlineData("2024-03-05T14:30:15.5Z", "2024-03-05T14:30:15.5000000Z")]
     [InlineData("2024-03-05T14:30:15.123", "2024-03-05T14:30:15.1230000Z")]
-    [InlineData("2024-03-05T14:30:15.1234567Z", "2024-03-05T14:30:15.1234567Z")]
-    [InlineData("2024-03-05T14:30:15.123456789Z", "2024-03-05T14:30:15.1234567Z")]
+    // The precision is the microsecond (PostgreSQL's timestamptz): later digits are dropped, not rounded.
+    [InlineData("2024-03-05T14:30:15.123456Z", "2024-03-05T14:30:15.1234560Z")]
+    [InlineData("2024-03-05T14:30:15.1234567Z", "2024-03-05T14:30:15.1234560Z")]
+    [InlineData("2024-03-05T14:30:15.123456789Z", "2024-03-05T14:30:15.1234560Z")]
+    [InlineData("2024-03-05T14:30:15.9999999Z", "2024-03-05T14:30:15.9999990Z")]
     [InlineData("2024-03-05T14:30:15+02:00", "2024-03-05T12:30:15.0000000Z")]
     [InlineData("2024-03-05T14:30:15.25+02:00", "2024-03-05T12:30:15.2500000Z")]
     [InlineData("2024-03-05T01:30:00-05:30", "2024-03-05T07:00:00.0000000Z")]
@@ -31,12 +33,8 @@ public class Parsing_a_sale_date
     [InlineData("2024-01-01T00:30:00+01:00", "2023-12-31T23:30:00.0000000Z")]
     [InlineData("2024-03-05T14:30:15+00:00", "2024-03-05T14:30:15.0000000Z")]
     [InlineData("2024-03-05T14:30:15+14:00", "2024-03-05T00:30:15.0000000Z")]
-    // The space form takes the same suffixes (RFC 3339 allows the space).
-    [InlineData("2024-03-05 14:30:15Z", "2024-03-05T14:30:15.0000000Z")]
-    [InlineData("2024-03-05 14:30:15+02:00", "2024-03-05T12:30:15.0000000Z")]
     // yyyy/MM/dd.
     [InlineData("2024/03/05", "2024-03-05T00:00:00.0000000Z")]
-    [InlineData("2024/3/5", "2024-03-05T00:00:00.0000000Z")]
     // MM/dd/yyyy and M/d/yyyy: US order.
     [InlineData("03/05/2024", "2024-03-05T00:00:00.0000000Z")]
     [InlineData("3/5/2024", "2024-03-05T00:00:00.0000000Z")]
@@ -50,14 +48,13 @@ public class Parsing_a_sale_date
     [InlineData("05 mar 2024", "2024-03-05T00:00:00.0000000Z")]
     [InlineData("05 DECEMBER 2024", "2024-12-05T00:00:00.0000000Z")]
     [InlineData("29 Feb 2024", "2024-02-29T00:00:00.0000000Z")]
-    [InlineData("1 Sept 2024", "2024-09-01T00:00:00.0000000Z")]
+    [InlineData("1 Sep 2024", "2024-09-01T00:00:00.0000000Z")]
     // MMM dd, yyyy with abbreviations or names, any case.
     [InlineData("Mar 05, 2024", "2024-03-05T00:00:00.0000000Z")]
     [InlineData("Mar 5, 2024", "2024-03-05T00:00:00.0000000Z")]
     [InlineData("March 5, 2024", "2024-03-05T00:00:00.0000000Z")]
     [InlineData("mar 05, 2024", "2024-03-05T00:00:00.0000000Z")]
     [InlineData("SEPTEMBER 30, 2024", "2024-09-30T00:00:00.0000000Z")]
-    [InlineData("Jan 05 2024", "2024-01-05T00:00:00.0000000Z")]
     // 10-digit Unix epoch seconds.
     [InlineData("1709649015", "2024-03-05T14:30:15.0000000Z")]
     [InlineData("1000000000", "2001-09-09T01:46:40.0000000Z")]
@@ -131,6 +128,16 @@ public class Parsing_a_sale_date
     [InlineData("-1709649015")]
     [InlineData("+1709649015")]
     [InlineData("1709649015Z")]
+    // DATA_CONTRACT_NOTES.md: the SPEC's words, nothing looser.
+    [InlineData("2024-03-05t14:30:15")] // the T is upper-case
+    [InlineData("2024-03-05T14:30:15z")] // and so is the Z
+    [InlineData("2024-03-05 14:30:15Z")] // the space form has no offset
+    [InlineData("2024-03-05 14:30:15+02:00")]
+    [InlineData("2024-03-05 14:30:15.5")] // nor a fraction
+    [InlineData("2024/3/5")] // yyyy/MM/dd has two-digit month and day
+    [InlineData("2024/03/5")]
+    [InlineData("1 Sept 2024")] // three-letter abbreviations or full names only
+    [InlineData("Jan 05 2024")] // MMM dd, yyyy has its comma
     public void Should_refuse_anything_else(string? text)
     {
         Assert.False(SaleDateParser.TryParse(text, out _));

@@ -86,4 +86,15 @@ public class Canonicalizing_a_sales_channel
     {
         Assert.Equal(["online", "store", "mobile", "marketplace", "phone", "unknown"], SalesChannels.All);
     }
+
+    // DATA_CONTRACT_NOTES.md: runs of separators collapse before the length is judged.
+    [Theory]
+    [InlineData("brick   ---   and   ___   mortar      ", "store")]
+    [InlineData("in\t-\tstore", "store")]
+    [InlineData("call__centre", "phone")]
+    public void Should_collapse_long_runs_of_separators_to_an_alias(string text, string expected)
+    {
+        Assert.True(SalesChannels.TryCanonicalize(text, out var canonical));
+        Assert.Equal(expected, canonical);
+    }
 }

@@ -330,4 +330,27 @@ public class Reading_a_sales_file
             return length;
         }
     }
+
+    // DATA_CONTRACT_NOTES.md: a header with bad quoting fails the file instead of guessing the columns.
+    [Theory]
+    [InlineData("transaction_id,customer_id,\"product_id\"x,sale_date,quantity,total_price,sales_channel\nT1,C1,P1,2024-05-01,2,20.00,web\n")]
+    [InlineData("transaction_id,customer_id,product\"_id,sale_date,quantity,total_price,sales_channel\nT1,C1,P1,2024-05-01,2,20.00,web\n")]
+    public void Should_refuse_a_header_with_bad_quoting(string text)
+    {
+        using var reader = new SalesCsvReader(new StringReader(text));
+
+        var error = Assert.Throws<SalesFileException>(() => reader.ReadHeader());
+        Assert.Contains("header row is malformed", error.Message, StringComparison.Ordinal);
+    }
+
+    // DATA_CONTRACT_NOTES.md: CR alone ends a line like LF and CRLF, inside quotes too for source_line.
+    [Fact]
+    public void Should_end_lines_at_a_lone_carriage_return_and_count_them()
+    {
+        var rows = ReadAll(Header + "\rT1,C1,P1,2024-05-01,2,20.00,web\r\rT2,C1,P1,2024-05-01,2,20.00,\"a\rb\"\rT3,C1,P1,2024-05-01,2,20.00,web");
+
+        Assert.Equal([2L, 4L, 6L], rows.Select(r => r.SourceLine));
+        AssertFields(rows[1], "T2", "C1", "P1", "2024-05-01", "2", "20.00", "a\rb");
+        Assert.Equal("T2,C1,P1,2024-05-01,2,20.00,\"a\rb\"", rows[1].RawText);
+    }
 }

@@ -83,4 +83,29 @@ public class Resolving_a_sales_header
         Assert.Equal(4, resolution.Header!.Quantity);
         Assert.Equal(["Quantity"], resolution.Header.ExtraColumns);
     }
+
+    // DATA_CONTRACT_NOTES.md: ASCII case only; a dotless i is another letter.
+    [Fact]
+    public void Should_match_names_by_ascii_case_only()
+    {
+        var resolution = SalesHeader.Resolve(["TRANSACTION_ID", "transact\u0131on_id", "customer_id", "product_id", "sale_date", "quantity", "total_price", "sales_channel"]);
+
+        Assert.NotNull(resolution.Header);
+        Assert.Equal(0, resolution.Header.TransactionId);
+        Assert.Equal(["transact\u0131on_id"], resolution.Header.ExtraColumns);
+        Assert.Equal(["transaction_id"], SalesHeader.Resolve(["transact\u0131on_id", "customer_id", "product_id", "sale_date", "quantity", "total_price", "sales_channel"]).MissingColumns);
+    }
+
+    // Schema drift: the names as written and whether the required columns keep SPEC order.
+    [Fact]
+    public void Should_give_the_names_as_written_and_tell_whether_the_required_columns_are_in_spec_order()
+    {
+        var inOrder = SalesHeader.Resolve(["\uFEFF Transaction_ID", "notes", "customer_id", "product_id", "sale_date", "quantity", "total_price", "sales_channel"]);
+        var shuffled = SalesHeader.Resolve(["customer_id", "transaction_id", "product_id", "sale_date", "quantity", "total_price", "sales_channel"]);
+
+        Assert.Equal(["Transaction_ID", "notes", "customer_id", "product_id", "sale_date", "quantity", "total_price", "sales_channel"], inOrder.Names);
+        Assert.True(inOrder.Header!.RequiredInSpecOrder);
+        Assert.False(shuffled.Header!.RequiredInSpecOrder);
+        Assert.Equal(["a", "b"], SalesHeader.Resolve([" a", "b "]).Names);
+    }
 }

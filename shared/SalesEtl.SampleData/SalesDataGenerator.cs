@@ -3,10 +3,10 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace SalesEtl.EndToEnd.Tests.Fixtures;
+namespace SalesEtl.SampleData;
 
-/// <summary>What <see cref="FixtureGenerator"/> writes. Equal options give byte-identical files.</summary>
-public sealed record FixtureOptions
+/// <summary>What <see cref="SalesDataGenerator"/> writes. Equal options give byte-identical files.</summary>
+public sealed record SampleDataOptions
 {
     /// <summary>Data records in the sales file (rows_read); blank lines and the header are not rows.</summary>
     public int Rows { get; init; } = 1000;
@@ -19,30 +19,45 @@ public sealed record FixtureOptions
 
     public bool ShuffleColumns { get; init; }
 
+    /// <summary>Add columns the SPEC does not know (beyond the usual <c>notes</c>): schema drift that must be ignored and reported.</summary>
+    public bool ExtraColumns { get; init; }
+
     /// <summary>Write the products as a bare JSON array instead of <c>{"items":[...]}</c>.</summary>
     public bool ProductsAsBareArray { get; init; }
 
-    public DateTimeOffset AsOf { get; init; } = FixtureGenerator.DefaultAsOf;
+    public DateTimeOffset AsOf { get; init; } = SalesDataGenerator.DefaultAsOf;
 }
 
-public sealed record GeneratedFixture(string SalesCsv, string ProductsJson);
+/// <summary>Both generated files as text (for small files; large ones go through <see cref="SalesDataGenerator.WriteTo"/>).</summary>
+public sealed record GeneratedSampleData(string SalesCsv, string ProductsJson);
 
 /// <summary>
-/// Writes a realistic, messy sales CSV and products JSON (see the README in this folder for what
-/// they contain). Deterministic: one <see cref="Random"/> with the options' seed drives everything.
+/// Writes a realistic, messy sales CSV and products JSON (README.md beside this file says what they contain).
+/// Deterministic: a <see cref="Random"/> with the options' seed drives everything, so equal options give equal
+/// bytes. Streams: rows are made and written in blocks of <see cref="BlockRows"/>, each holding every planted
+/// case at the file's rates, so memory does not grow with the number of rows.
 /// </summary>
-public sealed class FixtureGenerator(FixtureOptions options)
+public sealed class SalesDataGenerator(SampleDataOptions options)
 {
+    /// <summary>Rows per block; a file of up to <see cref="BlockRows"/> + <see cref="MinimumRows"/> rows is one block.</summary>
+    public const int BlockRows = 5000;
+
     public static readonly DateTimeOffset DefaultAsOf = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
 
     public const int MinimumRows = 200;
 
-    private static readonly string[] Columns =
+    private static readonly string[] BaseColumns =
         ["transaction_id", "customer_id", "product_id", "sale_date", "quantity", "total_price", "sales_channel", "notes"];
 
     // How the header spells the columns: matched case-insensitively after trimming.
-    private static readonly string[] HeaderSpelling =
+    private static readonly string[] BaseHeaderSpelling =
         ["Transaction_ID", "customer_id", " Product_Id ", "SALE_DATE", "Quantity", "total_price", "Sales_Channel", "notes"];
+
+    /// <summary>The columns that <see cref="SampleDataOptions.ExtraColumns"/> adds, with the values they take.</summary>
+    public static IReadOnlyList<string> DriftColumns { get; } = ["store_region", "coupon_code"];
+
+    private static readonly string[][] DriftValues =
+        [["north", "south", "east", "west", "", "Central, HQ"], ["", "", "", "SPRING10", "WELCOME", "\"VIP\""]];
 
     private static readonly string[] Categories =
         ["Electronics", "Home & Garden", "Toys", "Sports", "Books", "Clothing", "Office Supplies", "Kitchen"];
@@ -77,6 +92,10 @@ public sealed class FixtureGenerator(FixtureOptions options)
         [TimeSpan.FromHours(2), TimeSpan.FromHours(-5), new(5, 30, 0), new(-3, -30, 0), TimeSpan.FromHours(1)];
 
     private readonly Random _random = new(options.Seed);
+
+    // Column order and drift values have their own streams, so that they never change the rows' values.
+    private readonly Random _layoutRandom = new(unchecked(options.Seed * 31 + 7));
+    private readonly Random _driftRandom = new(unchecked(options.Seed * 17 + 3));
     private readonly string _newLine = options.Crlf ? "\r\n" : "\n";
     private readonly DateTime _asOf = options.AsOf.UtcDateTime;
     private List<CatalogProduct> _catalog = [];
@@ -84,30 +103,65 @@ public sealed class FixtureGenerator(FixtureOptions options)
     private double[] _zipfWeights = [];
     private int _nextTransaction = 1;
 
-    public FixtureOptions Options { get; } = options;
+    public SampleDataOptions Options { get; } = options;
 
-    public static GeneratedFixture Generate(FixtureOptions options) => new FixtureGenerator(options).Generate();
+    public static GeneratedSampleData Generate(SampleDataOptions options) => new SalesDataGenerator(options).Generate();
 
-    public GeneratedFixture Generate()
+    /// <summary>Both files as text: for small files only.</summary>
+    public GeneratedSampleData Generate()
     {
-        if (Options.Rows < MinimumRows)
-            throw new ArgumentOutOfRangeException(nameof(options), $"At least {MinimumRows} rows are needed to hold every case.");
-        var products = GenerateProducts();
-        var sales = GenerateSales();
-        return new GeneratedFixture(sales, products);
+        using var sales = new StringWriter(CultureInfo.InvariantCulture);
+        using var products = new StringWriter(CultureInfo.InvariantCulture);
+        Write(sales, products);
+        return new GeneratedSampleData(sales.ToString(), products.ToString());
     }
 
-    /// <summary>Writes both files (UTF-8, no BOM unless asked for) and returns their paths.</summary>
+    /// <summary>Writes both files (UTF-8, no BOM unless asked for), streaming, and returns their paths.</summary>
     public (string SalesPath, string ProductsPath) WriteTo(string directory, string salesFileName = "sales.csv", string productsFileName = "products.json")
     {
-        var fixture = Generate();
         Directory.CreateDirectory(directory);
         var salesPath = Path.Combine(directory, salesFileName);
         var productsPath = Path.Combine(directory, productsFileName);
         var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-        File.WriteAllText(salesPath, fixture.SalesCsv, utf8);
-        File.WriteAllText(productsPath, fixture.ProductsJson, utf8);
+        using var sales = new StreamWriter(salesPath, append: false, utf8, bufferSize: 1 << 16);
+        using var products = new StreamWriter(productsPath, append: false, utf8);
+        Write(sales, products);
         return (salesPath, productsPath);
+    }
+
+    /// <summary>Writes the products, then the sales block by block. One generator writes once.</summary>
+    public void Write(TextWriter sales, TextWriter products)
+    {
+        ArgumentNullException.ThrowIfNull(sales);
+        ArgumentNullException.ThrowIfNull(products);
+        if (Options.Rows < MinimumRows)
+            throw new ArgumentOutOfRangeException(nameof(options), $"At least {MinimumRows} rows are needed to hold every case.");
+        if (_catalog.Count > 0)
+            throw new InvalidOperationException("A generator writes its files once.");
+        products.Write(GenerateProducts());
+
+        var columns = ColumnOrder();
+        if (Options.Bom)
+            sales.Write('\uFEFF');
+        sales.Write(string.Join(',', columns.Select(i => HeaderSpelling[i])));
+        sales.Write(_newLine);
+        var remaining = Options.Rows;
+        while (remaining > 0)
+        {
+            var rows = remaining <= BlockRows + MinimumRows ? remaining : BlockRows;
+            WriteBlock(sales, GenerateSales(rows), columns);
+            remaining -= rows;
+        }
+    }
+
+    private string[] Columns => Options.ExtraColumns ? [.. BaseColumns, .. DriftColumns] : BaseColumns;
+
+    private string[] HeaderSpelling => Options.ExtraColumns ? [.. BaseHeaderSpelling, " Store_Region", "COUPON_CODE "] : BaseHeaderSpelling;
+
+    private int[] ColumnOrder()
+    {
+        var order = Enumerable.Range(0, Columns.Length).ToArray();
+        return Options.ShuffleColumns ? [.. order.OrderBy(_ => _layoutRandom.Next())] : order;
     }
 
     // ---------------------------------------------------------------- products
@@ -298,9 +352,8 @@ public sealed class FixtureGenerator(FixtureOptions options)
 
     private static int Scaled(int rows, int per1000) => Math.Max(3, (int)Math.Round(rows * per1000 / 1000.0));
 
-    private string GenerateSales()
+    private List<SaleRow> GenerateSales(int rows)
     {
-        var rows = Options.Rows;
         // Rejected rows per reason, exact duplicates; all scale with the file and keep its rates.
         var malformed = Scaled(rows, 5);
         var missingTx = Scaled(rows, 4);
@@ -405,7 +458,7 @@ public sealed class FixtureGenerator(FixtureOptions options)
             AddAfter(original, k % 2 == 0 ? original.Clone() : Rerender(original));
         }
 
-        return Write([.. file.OrderBy(r => r.Position)]);
+        return [.. file.OrderBy(r => r.Position)];
     }
 
     private void MakeMalformed(SaleRow row, int k)
@@ -793,31 +846,30 @@ public sealed class FixtureGenerator(FixtureOptions options)
         return _popularity[^1];
     }
 
-    private string Write(List<SaleRow> file)
+    private void WriteBlock(TextWriter sales, List<SaleRow> file, int[] order)
     {
-        var order = Enumerable.Range(0, Columns.Length).ToArray();
-        if (Options.ShuffleColumns)
-            order = [.. order.OrderBy(_ => _random.Next())];
-
-        var sb = new StringBuilder();
-        if (Options.Bom)
-            sb.Append('\uFEFF');
-        sb.Append(string.Join(',', order.Select(i => HeaderSpelling[i]))).Append(_newLine);
+        var columns = Columns;
         var blankAfter = new HashSet<int>(Enumerable.Range(0, 5).Select(_ => _random.Next(file.Count)));
         for (var i = 0; i < file.Count; i++)
         {
             var row = file[i];
-            var cells = order.Select(c => Render(row.Cells.GetValueOrDefault(Columns[c]))).ToList();
+            if (Options.ExtraColumns)
+            {
+                for (var d = 0; d < DriftColumns.Count; d++)
+                    row.Cells.TryAdd(DriftColumns[d], new Cell(DriftValues[d][_driftRandom.Next(DriftValues[d].Length)]));
+            }
+
+            var cells = order.Select(c => Render(row.Cells.GetValueOrDefault(columns[c]))).ToList();
             if (row.FieldCountDelta < 0)
                 cells.RemoveAt(cells.Count - 1);
             for (var k = 0; k < row.FieldCountDelta; k++)
                 cells.Add("extra");
-            sb.Append(string.Join(',', cells)).Append(_newLine);
+            sales.Write(string.Join(',', cells));
+            sales.Write(_newLine);
+            // A blank line, sometimes of spaces and tabs (blank too, DATA_CONTRACT_NOTES.md), from the drift stream.
             if (blankAfter.Contains(i))
-                sb.Append(_newLine);
+                sales.Write(Options.ExtraColumns && _driftRandom.Next(2) == 0 ? " \t" + _newLine : _newLine);
         }
-
-        return sb.ToString();
     }
 
     private static string Render(Cell cell)

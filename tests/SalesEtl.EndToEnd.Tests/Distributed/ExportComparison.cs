@@ -1,17 +1,17 @@
-namespace SalesEtl.EndToEnd.Tests;
+namespace SalesEtl.EndToEnd.Tests.Distributed;
 
-/// <summary>Compares two export folders table by table and names the first differing line.</summary>
-public static class ExportAssert
+/// <summary>Compares two export folders table by table, byte for byte, naming the first differing line.</summary>
+public static class ExportComparison
 {
-    public static readonly string[] Tables =
+    public static readonly string[] ExportedTables =
     [
         "product_revenue", "channel_performance", "channel_monthly", "customer_frequency", "customer_segments",
         "inventory_valuation", "inventory_by_category", "inventory_by_manufacturer", "rejects",
     ];
 
-    public static void SameTables(string expectedDir, string actualDir)
+    public static void AssertSameTables(string expectedDir, string actualDir)
     {
-        foreach (var table in Tables)
+        foreach (var table in ExportedTables)
         {
             var expected = File.ReadAllText(Path.Combine(expectedDir, $"{table}.csv"));
             var actual = File.ReadAllText(Path.Combine(actualDir, $"{table}.csv"));
