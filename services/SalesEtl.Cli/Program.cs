@@ -14,10 +14,18 @@ const string Usage = """
       etl runs [--limit N]         the most recent runs
       etl export <run-id> --out DIR
             one CSV per metric table, rejects.csv and quality_report.json (SPEC §6)
+      etl dlq list [--queue Q] [--limit N] [--json]
+            every *_error queue of the virtual host with its depth and, for its first N messages
+            (default 100), the run id, message type, fault time, consumer @ host and reason;
+            messages are looked at and put back in place, never removed
+      etl dlq redrive [--queue Q] [--run <run-id>]
+            moves dead letters back to the queue they faulted on (X_error → X), all of them or
+            only one run's (the others stay, in order); each is confirmed by the broker before
+            it leaves the error queue; exit code 1 when a queue could not be redriven fully
 
     Settings come from environment variables, with localhost defaults:
       ConnectionStrings__Postgres   RabbitMq__Host  RabbitMq__Port  RabbitMq__VirtualHost
-      RabbitMq__Username  RabbitMq__Password  Etl__ProductsUrl
+      RabbitMq__Username  RabbitMq__Password  RabbitMq__ManagementUrl  Etl__ProductsUrl
     """;
 
 using var cancellation = new CancellationTokenSource();
@@ -29,7 +37,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    var line = CommandLine.Parse(args, new HashSet<string> { "--help", "-h" });
+    var line = CommandLine.Parse(args, new HashSet<string> { "--help", "-h", "--json" });
     if (line.Command is null or "help" || line.Has("--help"))
     {
         Console.WriteLine(Usage);
@@ -43,6 +51,7 @@ try
         "status" => await QueryCommands.StatusAsync(line, environment, cancellation.Token),
         "runs" => await QueryCommands.RunsAsync(line, environment, cancellation.Token),
         "export" => await QueryCommands.ExportAsync(line, environment, cancellation.Token),
+        "dlq" => await DeadLetterCommands.ExecuteAsync(line, environment, cancellation.Token),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
 }
