@@ -103,7 +103,16 @@ public sealed class EtlTopology : IAsyncDisposable
     }
 
     /// <summary>Runs the <c>etl</c> tool with the topology's connection settings.</summary>
-    public async Task<EtlResult> RunEtlAsync(params string[] args)
+    public Task<EtlResult> RunEtlAsync(params string[] args) => RunEtlToolAsync(dlls[Cli.Name], Environment, args);
+
+    /// <summary>Runs the <c>etl</c> tool as a process with these settings, without starting any service.</summary>
+    public static async Task<EtlResult> RunEtlAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var outputRoot = Path.Combine(Path.GetTempPath(), "sales-etl-tests", RepositoryLayout.Configuration, Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return await RunEtlToolAsync(await PublishOnceAsync(Cli, outputRoot), environment, args);
+    }
+
+    static async Task<EtlResult> RunEtlToolAsync(string dll, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -112,10 +121,10 @@ public sealed class EtlTopology : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepositoryLayout.Root,
         };
-        info.ArgumentList.Add(dlls[Cli.Name]);
+        info.ArgumentList.Add(dll);
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
-        foreach (var (key, value) in Environment)
+        foreach (var (key, value) in environment)
             info.Environment[key] = value;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
