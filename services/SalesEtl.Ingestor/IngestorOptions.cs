@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SalesEtl.Ingestor;
 
-/// <summary>Section <c>Ingestor</c>.</summary>
+/// <summary>Section <c>Ingestor</c>, validated at start.</summary>
 public sealed class IngestorOptions
 {
     public const string Section = "Ingestor";
@@ -11,4 +11,14 @@ public sealed class IngestorOptions
     public List<string> AllowedRoots { get; set; } = [];
 
     [Range(1, 1_000_000)] public int MaxChunkSize { get; set; } = 200_000;
+
+    /// <summary>A larger file fails the run before any row is read (<c>Ingestor__MaxFileBytes</c>; default 20 GiB).</summary>
+    [Range(1L, long.MaxValue)] public long MaxFileBytes { get; set; } = 20L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// The longest record, and so the longest field, in bytes (<c>Ingestor__MaxRecordBytes</c>; default 4 MiB): a longer
+    /// record is rejected as <c>malformed_row</c> and reading goes on; a quote never closed past it fails the run.
+    /// It bounds the ingestor's memory per file.
+    /// </summary>
+    [Range(1024, 256 * 1024 * 1024)] public int MaxRecordBytes { get; set; } = 4 * 1024 * 1024;
 }

@@ -42,24 +42,27 @@ public sealed class EtlTopology : IAsyncDisposable
     }
 
     /// <summary>Publishes every service once per output folder (re-used across test classes of one run).</summary>
-    public static async Task<EtlTopology> StartAsync(TestDatabase database, TestVirtualHost vhost, string productsFile, int transformers = 2)
+    /// <param name="environment">Settings added for every service and the <c>etl</c> tool, e.g. <c>Ingestor__MaxFileBytes</c>.</param>
+    public static async Task<EtlTopology> StartAsync(TestDatabase database, TestVirtualHost vhost, string productsFile, int transformers = 2, IReadOnlyDictionary<string, string>? environment = null)
     {
         var outputRoot = Path.Combine(Path.GetTempPath(), "sales-etl-tests", RepositoryLayout.Configuration, Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var dlls = new Dictionary<string, string>();
         foreach (var spec in All)
             dlls[spec.Name] = await PublishOnceAsync(spec, outputRoot);
 
-        var environment = new Dictionary<string, string>(vhost.EnvironmentVariables)
+        var settings = new Dictionary<string, string>(vhost.EnvironmentVariables)
         {
             ["ConnectionStrings__Postgres"] = database.ConnectionString,
             ["Logging__JsonConsole"] = "false",
         };
-        var topology = new EtlTopology(dlls, environment);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            settings[key] = value;
+        var topology = new EtlTopology(dlls, settings);
         try
         {
             var catalog = topology.StartService(Catalog, new Dictionary<string, string> { ["Catalog__ProductsFile"] = productsFile });
             await catalog.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), "/health/live");
-            environment["ProductSync__DefaultProductsUrl"] = catalog.BaseAddress.ToString().TrimEnd('/');
+            settings["ProductSync__DefaultProductsUrl"] = catalog.BaseAddress.ToString().TrimEnd('/');
 
             // The orchestrator first, so that the schema is migrated once before the others race for it.
             await topology.StartService(Orchestrator).WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
