@@ -140,7 +140,7 @@ public sealed class Running_bad_input_through_the_distributed_system(BadInputSys
         await using (var writer = new StreamWriter(path, append: false, new UTF8Encoding(false)))
         {
             await writer.WriteAsync(Header + "\n" + BadInputSystemFixture.GoodRows(20) + "U1,\"C1,P1,2026-03-01,1,10.00,web\n");
-            for (var i = 0; i < 60_000; i++)
+            for (var i = 0; i < 160_000; i++) // about 5 MB, over the 4 MiB record limit
                 await writer.WriteAsync($"R{i},C1,P1,2026-03-01,1,10.00,web\n");
         }
 
