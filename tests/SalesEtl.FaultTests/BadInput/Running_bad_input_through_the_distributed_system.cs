@@ -235,6 +235,18 @@ public sealed class Running_bad_input_through_the_distributed_system(BadInputSys
         await system.AssertNoDeadLettersAsync();
     }
 
+    [Theory]
+    [InlineData("Ingestor__MaxRecordBytes", "10", "MaxRecordBytes")]
+    [InlineData("Ingestor__MaxFileBytes", "0", "MaxFileBytes")]
+    public async Task Should_refuse_to_start_an_ingestor_whose_limits_are_out_of_range(string key, string value, string named)
+    {
+        var ingestor = system.Topology.StartService(EtlTopology.Ingestor, new Dictionary<string, string> { [key] = value }, name: $"ingestor-bad-{named}");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ingestor.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)));
+        Assert.Contains("exited with code", error.Message, StringComparison.Ordinal);
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
     async Task<ServiceProcess> StartCatalogAsync(string name, string productsJson, IReadOnlyDictionary<string, string>? faults = null)
     {
         var products = await system.FileAsync($"products-{name}.json", productsJson);
