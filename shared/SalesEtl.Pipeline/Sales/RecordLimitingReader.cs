@@ -41,6 +41,7 @@ internal sealed class RecordLimitingReader(TextReader inner, int maxRecordBytes)
     private long recordStartLine;
     private long recordBytes;
     private bool recordHasText;
+    private bool keptHasText;
     private bool skipping;
     private bool cutInsideQuotes;
     private long skippedLineBreaks;
@@ -154,6 +155,8 @@ internal sealed class RecordLimitingReader(TextReader inner, int maxRecordBytes)
         if (recordBytes + bytes <= maxRecordBytes)
         {
             recordBytes += bytes;
+            if (!keptHasText && run.IndexOfAnyExcept(' ', '\t') >= 0)
+                keptHasText = true;
             run.CopyTo(output);
             return run.Length;
         }
@@ -189,12 +192,12 @@ internal sealed class RecordLimitingReader(TextReader inner, int maxRecordBytes)
 
         if (lineBreak && state != State.Quoted)
         {
-            var closeQuote = EndRecord(endOfInput: false);
+            var ending = EndRecord(endOfInput: false);
             outputLines++;
             state = State.RecordStart;
-            if (!closeQuote)
+            if (ending.Length == 0)
                 return Emit(c, output);
-            pending = "\"" + c;
+            pending = ending + c;
             pendingAt = 0;
             return 0;
         }
@@ -234,6 +237,8 @@ internal sealed class RecordLimitingReader(TextReader inner, int maxRecordBytes)
             skippedLineBreaks = 0;
             return 0;
         }
+        if (c is not (' ' or '\t'))
+            keptHasText = true;
         return Emit(c, output);
     }
 
@@ -249,32 +254,36 @@ internal sealed class RecordLimitingReader(TextReader inner, int maxRecordBytes)
         recordStartLine = outputLines + 1;
         recordBytes = 0;
         recordHasText = false;
+        keptHasText = false;
         skipping = false;
     }
 
-    // Returns whether a quote must be added to close the kept part of a cut record.
-    private bool EndRecord(bool endOfInput)
+    // Returns what to add before the line break that ends the record: for a cut record, a quote to close the kept part
+    // if it ends inside quotes, and a mark if the kept part is blank (spaces) while the record is not, so that the
+    // reader does not skip it as a blank line.
+    private string EndRecord(bool endOfInput)
     {
-        var closeQuote = false;
+        var ending = "";
         if (skipping)
         {
-            closeQuote = cutInsideQuotes;
+            var mark = recordHasText && !keptHasText;
             truncated.Enqueue(new TruncatedRecord(
-                recordStartLine, skippedLineBreaks, recordBytes, closeQuote,
+                recordStartLine, skippedLineBreaks, recordBytes, cutInsideQuotes,
                 UnterminatedQuote: endOfInput && state == State.Quoted,
                 IsFirstRecord: !anyRecordWithText));
+            ending = (mark ? "\u2026" : "") + (cutInsideQuotes ? "\"" : "");
             skipping = false;
         }
         if (recordHasText)
             anyRecordWithText = true;
-        return closeQuote;
+        return ending;
     }
 
     private void EndOfInput()
     {
-        if (state != State.RecordStart && EndRecord(endOfInput: true))
+        if (state != State.RecordStart)
         {
-            pending = "\"";
+            pending = EndRecord(endOfInput: true);
             pendingAt = 0;
         }
         state = State.RecordStart;

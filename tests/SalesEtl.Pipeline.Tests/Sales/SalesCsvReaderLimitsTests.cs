@@ -69,6 +69,18 @@ public class Reading_a_sales_file_with_long_records_and_odd_bytes
     }
 
     [Fact]
+    public void Should_not_take_a_long_record_that_starts_with_spaces_for_a_blank_line()
+    {
+        var spaces = new string(' ', 2000);
+        var rows = ReadAll($"{Header}\n{spaces}T1,{Good}\n{spaces}\nT2,{Good}\n", 1024);
+
+        Assert.Equal([2L, 4L], rows.Select(r => r.SourceLine));
+        Assert.True(rows[0].Malformed);
+        Assert.Contains($"[record cut: {spaces.Length + 3 + Good.Length} bytes", rows[0].RawText, StringComparison.Ordinal);
+        Assert.Equal("T2", rows[1].TransactionId);
+    }
+
+    [Fact]
     public void Should_fail_naming_the_line_where_a_quote_that_never_closes_outgrows_the_limit()
     {
         var text = $"{Header}\nT1,{Good}\n\nT2,\"" + new string('x', 5000) + $"\nT3,{Good}\n";
