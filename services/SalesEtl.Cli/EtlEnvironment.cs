@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using SalesEtl.Data;
+using SalesEtl.Operations.DeadLetters;
 using SalesEtl.ServiceDefaults;
 
 namespace SalesEtl.Cli;
@@ -22,6 +23,18 @@ public sealed class EtlEnvironment : IAsyncDisposable
             var options = new RabbitMqOptions();
             configuration.GetSection(RabbitMqOptions.Section).Bind(options);
             return options;
+        }
+    }
+
+    /// <summary>The broker for operator tools: AMQP plus the management API (<c>RabbitMq__ManagementUrl</c>).</summary>
+    public BrokerEndpoint Broker
+    {
+        get
+        {
+            var options = RabbitMq;
+            if (!Uri.TryCreate(options.ManagementUrl, UriKind.Absolute, out var managementUrl))
+                throw new UsageException($"RabbitMq__ManagementUrl '{options.ManagementUrl}' is not an absolute URL.");
+            return new BrokerEndpoint(options.Host, options.Port, options.VirtualHost, options.Username, options.Password, managementUrl);
         }
     }
 

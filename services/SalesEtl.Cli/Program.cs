@@ -20,10 +20,18 @@ const string Usage = """
             one CSV per metric table, rejects.csv and quality_report.json (SPEC §6)
       etl generate --rows N --out DIR [--seed S] [--as-of <ISO time>] [--bom] [--crlf] [--shuffle-columns] [--extra-columns]
             realistic, messy sales.csv and products.json (streamed: any N); prints both paths
+      etl dlq list [--queue Q] [--limit N] [--json]
+            every *_error queue of the virtual host with its depth and, for its first N messages
+            (default 100), the run id, message type, fault time, consumer @ host and reason;
+            messages are looked at and put back in place, never removed
+      etl dlq redrive [--queue Q] [--run <run-id>]
+            moves dead letters back to the queue they faulted on (X_error → X), all of them or
+            only one run's (the others stay, in order); each is confirmed by the broker before
+            it leaves the error queue; exit code 1 when a queue could not be redriven fully
 
     Settings come from environment variables, with localhost defaults:
       ConnectionStrings__Postgres   RabbitMq__Host  RabbitMq__Port  RabbitMq__VirtualHost
-      RabbitMq__Username  RabbitMq__Password  Etl__ProductsUrl
+      RabbitMq__Username  RabbitMq__Password  RabbitMq__ManagementUrl  Etl__ProductsUrl
     """;
 
 using var cancellation = new CancellationTokenSource();
@@ -35,7 +43,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    var line = CommandLine.Parse(args, new HashSet<string>(["--help", "-h", .. GenerateCommand.Flags]));
+    var line = CommandLine.Parse(args, new HashSet<string>(["--help", "-h", "--json", .. GenerateCommand.Flags]));
     if (line.Command is null or "help" || line.Has("--help"))
     {
         Console.WriteLine(Usage);
@@ -55,6 +63,7 @@ try
         "export" => await QueryCommands.ExportAsync(line, environment, cancellation.Token),
         "retry" => await ControlCommands.RetryAsync(line, environment, cancellation.Token),
         "cancel" => await ControlCommands.CancelAsync(line, environment, cancellation.Token),
+        "dlq" => await DeadLetterCommands.ExecuteAsync(line, environment, cancellation.Token),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
 }

@@ -13,6 +13,9 @@ public sealed class RabbitMqOptions
     [Required] public string Username { get; set; } = "etl";
     [Required] public string Password { get; set; } = "etl";
 
+    /// <summary>Base URL of the management HTTP API (<c>RabbitMq__ManagementUrl</c>), used by operator tools such as <c>etl dlq</c>.</summary>
+    [Required] public string ManagementUrl { get; set; } = "http://localhost:15672";
+
     /// <summary>Messages fetched ahead per consumer; bounds memory and spreads chunks over replicas.</summary>
     [Range(1, 1000)] public int PrefetchCount { get; set; } = 16;
 }

@@ -130,9 +130,18 @@ public sealed class EtlTopology : IAsyncDisposable
     }
 
     /// <summary>Runs the <c>etl</c> tool with the topology's connection settings.</summary>
-    public Task<EtlResult> RunEtlAsync(params string[] args) => RunEtlAsync(args, TimeSpan.FromMinutes(10));
+    public Task<EtlResult> RunEtlAsync(params string[] args) => RunEtlToolAsync(dlls[Cli.Name], Environment, args, TimeSpan.FromMinutes(10));
 
-    public async Task<EtlResult> RunEtlAsync(string[] args, TimeSpan timeout)
+    public Task<EtlResult> RunEtlAsync(string[] args, TimeSpan timeout) => RunEtlToolAsync(dlls[Cli.Name], Environment, args, timeout);
+
+    /// <summary>Runs the <c>etl</c> tool as a process with these settings, without starting any service.</summary>
+    public static async Task<EtlResult> RunEtlAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var outputRoot = Path.Combine(Path.GetTempPath(), "sales-etl-tests", RepositoryLayout.Configuration, System.Diagnostics.Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return await RunEtlToolAsync(await PublishOnceAsync(Cli, outputRoot), environment, args, TimeSpan.FromMinutes(10));
+    }
+
+    static async Task<EtlResult> RunEtlToolAsync(string dll, IReadOnlyDictionary<string, string> environment, string[] args, TimeSpan timeout)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -141,10 +150,10 @@ public sealed class EtlTopology : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepositoryLayout.Root,
         };
-        info.ArgumentList.Add(dlls[Cli.Name]);
+        info.ArgumentList.Add(dll);
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
-        foreach (var (key, value) in Environment)
+        foreach (var (key, value) in environment)
             info.Environment[key] = value;
         using var process = System.Diagnostics.Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

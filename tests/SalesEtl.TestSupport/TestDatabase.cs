@@ -23,8 +23,21 @@ public sealed class TestDatabase : IAsyncDisposable
         await using (var admin = new NpgsqlConnection(TestInfrastructure.PostgresAdmin))
         {
             await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
-            await create.ExecuteNonQueryAsync();
+            // Test runs of other worktrees create databases at the same time: CREATE DATABASE then fails with 55006
+            // ("template1 is being accessed by other users") for a moment.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+                    await create.ExecuteNonQueryAsync();
+                    break;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 10)
+                {
+                    await Task.Delay(200 * attempt);
+                }
+            }
         }
 
         var builder = TestInfrastructure.AdminBuilder();

@@ -44,6 +44,7 @@ public sealed class TestVirtualHost : IAsyncDisposable
                 VirtualHost = Name,
                 Username = user,
                 Password = password,
+                ManagementUrl = TestInfrastructure.RabbitMqManagement.ToString(),
             };
         }
     }
@@ -61,6 +62,7 @@ public sealed class TestVirtualHost : IAsyncDisposable
                 ["RabbitMq__VirtualHost"] = o.VirtualHost,
                 ["RabbitMq__Username"] = o.Username,
                 ["RabbitMq__Password"] = o.Password,
+                ["RabbitMq__ManagementUrl"] = TestInfrastructure.RabbitMqManagement.ToString(),
             };
         }
     }

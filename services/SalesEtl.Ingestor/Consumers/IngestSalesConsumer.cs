@@ -17,6 +17,8 @@ namespace SalesEtl.Ingestor.Consumers;
 public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolicy inputPaths, Npgsql.NpgsqlDataSource dataSource, IOptions<IngestorOptions> options, ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
 {
     static readonly UTF8Encoding Utf8WithOptionalBom = new(encoderShouldEmitUTF8Identifier: true, throwOnInvalidBytes: false);
+    static readonly string BinaryFile =
+        $"The file looks binary (it holds NUL bytes in its first {SalesFileContent.SniffBytes} bytes), not CSV text: it has no header row with the required columns. No row was loaded.";
 
     public async Task Consume(ConsumeContext<IngestSales> context)
     {
@@ -30,8 +32,16 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolic
             return;
         }
 
-        // UTF-8 only: its BOM is skipped (the encoding's preamble), but a UTF-16 BOM does not switch the encoding.
-        using var reader = new SalesCsvReader(new StreamReader(message.SourcePath, Utf8WithOptionalBom, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16));
+        var settings = options.Value;
+        await using var file = new FileStream(message.SourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        // Only to explain a header that cannot be read: a stray NUL in a real sales file just becomes U+FFFD.
+        var looksBinary = await LooksBinaryAsync(file, cancellationToken);
+
+        // UTF-8 only: its BOM is skipped (the encoding's preamble), a UTF-16 BOM does not switch the encoding,
+        // and bytes that are not UTF-8 become U+FFFD (the row is kept and judged by the rules).
+        using var reader = new SalesCsvReader(
+            new StreamReader(file, Utf8WithOptionalBom, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16),
+            new SalesCsvReaderOptions { MaxRecordBytes = settings.MaxRecordBytes });
         HeaderResolution header;
         try
         {
@@ -39,13 +49,16 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolic
         }
         catch (SalesFileException exception)
         {
-            await FailAsync(context, exception.Message);
+            await FailAsync(context, looksBinary ? BinaryFile : exception.Message);
             return;
         }
 
         if (header.Header is null)
         {
-            await FailAsync(context, $"The file lacks required column(s): {string.Join(", ", header.MissingColumns)}. No row was loaded.");
+            var reason = $"The file lacks required column(s): {string.Join(", ", header.MissingColumns)}. No row was loaded.";
+            if (header.MissingColumns.Count == SalesColumns.Required.Count)
+                reason = looksBinary ? BinaryFile : reason + " Its first line names none of them: the file has no header row, or is not a sales file.";
+            await FailAsync(context, reason);
             return;
         }
 
@@ -53,20 +66,30 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolic
         var chunk = new List<RawSale>(Math.Min(chunkSize, 100_000));
         var chunkNo = 0;
         long rowsRead = 0;
-        foreach (var row in reader.ReadRows(header.Header))
+        try
         {
-            chunk.Add(row);
-            rowsRead++;
-            if (chunk.Count == chunkSize)
+            foreach (var row in reader.ReadRows(header.Header))
             {
-                if (await RunStates.IsCancelledAsync(dataSource, message.RunId, cancellationToken))
+                chunk.Add(row);
+                rowsRead++;
+                if (chunk.Count == chunkSize)
                 {
-                    logger.LogInformation("Ingest stopped after {ChunkCount} chunks: the run was cancelled", chunkNo);
-                    return;
+                    if (await RunStates.IsCancelledAsync(dataSource, message.RunId, cancellationToken))
+                    {
+                        logger.LogInformation("Ingest stopped after {ChunkCount} chunks: the run was cancelled", chunkNo);
+                        return;
+                    }
+                    await StageAsync(context, ++chunkNo, chunk, cancellationToken);
+                    chunk.Clear();
                 }
-                await StageAsync(context, ++chunkNo, chunk, cancellationToken);
-                chunk.Clear();
             }
+        }
+        catch (SalesFileException exception)
+        {
+            // The file cannot be read on (a quote never closed over the record limit): the run fails; the rows
+            // staged so far stay with the failed run and are not loaded.
+            await FailAsync(context, $"{exception.Message} {rowsRead} row(s) before it were read; the run is not loaded.");
+            return;
         }
         if (chunk.Count > 0)
             await StageAsync(context, ++chunkNo, chunk, cancellationToken);
@@ -81,6 +104,14 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolic
         IngestorMetrics.ChunksStaged.Inc();
         IngestorMetrics.RowsStaged.Inc(rows.Count);
         await context.Publish(new SalesChunkStaged(context.Message.RunId, chunkNo, rows.Count, rows[0].SourceLine, rows[^1].SourceLine), cancellationToken);
+    }
+
+    static async Task<bool> LooksBinaryAsync(FileStream file, CancellationToken cancellationToken)
+    {
+        var head = new byte[SalesFileContent.SniffBytes];
+        var read = await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        file.Position = 0;
+        return SalesFileContent.LooksBinary(head.AsSpan(0, read));
     }
 
     async Task FailAsync(ConsumeContext<IngestSales> context, string reason)

@@ -7,17 +7,23 @@ namespace SalesEtl.Pipeline.Sales;
 public sealed record SalesCsvReaderOptions
 {
     /// <summary>
-    /// The largest record, in bytes of UTF-8, that the reader buffers. A quote that is never closed makes the rest
-    /// of the file one record; past this size the file fails with a <see cref="SalesFileException"/> instead of
-    /// buffering it all, so memory stays bounded whatever the file. Real records are far below the default (4 MiB).
+    /// The largest record (and so the largest field), in bytes of UTF-8, that the reader keeps. A longer record is
+    /// cut to this size and returned as malformed (its raw text shortened, with a note), and reading goes on with
+    /// the next record, so memory stays bounded whatever the file. A quote that is never closed makes the rest of
+    /// the file one record: past this size the file fails with a <see cref="SalesFileException"/> naming the line.
+    /// Real records are far below the default (4 MiB).
     /// </summary>
     public int MaxRecordBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>The raw text kept for a record longer than <see cref="MaxRecordBytes"/>: its first characters.</summary>
+    public int MaxRawTextCharsOfLongRecord { get; init; } = 1000;
 }
 
 /// <summary>
 /// Streams a sales CSV (SPEC §1 file level) with CsvHelper: RFC 4180 quoting, LF or CRLF, BOM
-/// handled by the caller's <see cref="StreamReader"/>, blank lines skipped, bad quoting and wrong
-/// field counts reported as malformed records (never thrown). Memory does not grow with the file.
+/// handled by the caller's <see cref="StreamReader"/>, blank lines skipped, bad quoting, wrong
+/// field counts and records longer than the limit reported as malformed records (never thrown).
+/// Memory does not grow with the file, nor with its longest record.
 /// </summary>
 /// <remarks>
 /// CsvHelper 34 implements the SPEC's quoting rules exactly (checked by experiment, pinned by the reader tests):
@@ -30,7 +36,12 @@ public sealed record SalesCsvReaderOptions
 public sealed class SalesCsvReader : IDisposable
 {
     private readonly CsvReader csv;
+    private readonly RecordLimitingReader limiting;
     private readonly int maxRecordBytes;
+    private readonly int maxRawTextCharsOfLongRecord;
+
+    // Lines cut away with long records (quoted line breaks): what to add to CsvHelper's line numbers from here on.
+    private long lineOffset;
 
     // Lines where CsvHelper found malformed quoting, in input order; it reports a record just before returning it.
     private readonly Queue<long> malformedLines = new();
@@ -43,8 +54,12 @@ public sealed class SalesCsvReader : IDisposable
 
     public SalesCsvReader(TextReader reader, SalesCsvReaderOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRecordBytes, 64);
         maxRecordBytes = options.MaxRecordBytes;
-        csv = CsvReader.Create(reader, new CsvReaderOptions
+        maxRawTextCharsOfLongRecord = options.MaxRawTextCharsOfLongRecord;
+        limiting = new RecordLimitingReader(reader, maxRecordBytes);
+        csv = CsvReader.Create(limiting, new CsvReaderOptions
         {
             Mode = CsvMode.Rfc4180,
             Separator = ',',
@@ -55,7 +70,8 @@ public sealed class SalesCsvReader : IDisposable
             TrimWhitespace = false,
             MalformedData = CsvMalformedDataHandling.Recover,
             FieldCountMismatch = CsvFieldCountHandling.Allow,
-            MaxRecordSize = options.MaxRecordBytes,
+            // The limiting reader cuts long records to MaxRecordBytes; CsvHelper's own limit is only a backstop.
+            MaxRecordSize = (int)Math.Min((long)options.MaxRecordBytes + 4096, int.MaxValue),
             OnMalformedRecord = record => malformedLines.Enqueue(record.LineNumber),
             // CsvHelper skips only empty lines; a line of spaces and tabs is blank too (INTERPRETATIONS.md).
             ShouldSkipRecord = row => IsBlank(row.RawRecord),
@@ -98,6 +114,8 @@ public sealed class SalesCsvReader : IDisposable
             }
             if (names.Count == 0 || (names.Count == 1 && IsBlank(names[0])))
                 throw new SalesFileException("The sales file has no header row: it is empty or has only blank lines.");
+            if (limiting.TryPeekTruncated(out var cut) && cut.IsFirstRecord)
+                throw new SalesFileException($"The header row is longer than {maxRecordBytes} bytes ({cut.RecordBytes} bytes): this is not a sales file, or its first line is not a header.");
             // A header with bad quoting has no trustworthy names: fail rather than guess the columns.
             if (malformedLines.Count > 0)
                 throw new SalesFileException("The sales file cannot be read: its header row is malformed (bad quoting).");
@@ -125,9 +143,22 @@ public sealed class SalesCsvReader : IDisposable
             throw TooLarge(e);
         }
 
-        var line = csv.LineNumber;
-        var malformed = IsReportedMalformed(line) || csv.FieldCount != header.FieldCount;
-        var raw = RawText(csv.RawRecord);
+        var outputLine = csv.LineNumber;
+        var cut = TakeCut(outputLine);
+        var line = outputLine + lineOffset;
+        if (cut is not null)
+        {
+            lineOffset += cut.SkippedLineBreaks;
+            if (cut.UnterminatedQuote)
+            {
+                throw new SalesFileException(
+                    $"The sales file cannot be read past line {line}: a quote opened there is never closed, so the rest of the file "
+                    + $"({cut.RecordBytes} bytes) would be one record, longer than the limit of {maxRecordBytes} bytes.");
+            }
+        }
+
+        var malformed = IsReportedMalformed(outputLine) || csv.FieldCount != header.FieldCount || cut is not null;
+        var raw = cut is null ? RawText(csv.RawRecord) : CutRawText(csv.RawRecord, cut);
         row = malformed
             ? new RawSale(line, true, raw, null, null, null, null, null, null, null)
             : new RawSale(
@@ -142,6 +173,32 @@ public sealed class SalesCsvReader : IDisposable
                 csv.GetString(header.TotalPrice),
                 csv.GetString(header.SalesChannel));
         return true;
+    }
+
+    // The cut record that starts on this line of CsvHelper's input, if any; cut records before it (skipped as blank)
+    // only shift the line numbers.
+    private TruncatedRecord? TakeCut(long outputLine)
+    {
+        while (limiting.TryPeekTruncated(out var cut) && cut.OutputLine <= outputLine)
+        {
+            limiting.TakeTruncated();
+            if (cut.OutputLine == outputLine)
+                return cut;
+            lineOffset += cut.SkippedLineBreaks;
+        }
+        return null;
+    }
+
+    private string CutRawText(ReadOnlySpan<byte> record, TruncatedRecord cut)
+    {
+        var kept = RawText(record);
+        if (cut.ClosedQuote && kept.EndsWith('"'))
+            kept = kept[..^1];
+        if (kept.Length > maxRawTextCharsOfLongRecord)
+            kept = kept[..maxRawTextCharsOfLongRecord];
+        if (kept.Length > 0 && char.IsHighSurrogate(kept[^1]))
+            kept = kept[..^1];
+        return $"{kept}… [record cut: {cut.RecordBytes} bytes, longer than the limit of {maxRecordBytes} bytes]";
     }
 
     private bool IsReportedMalformed(long line)

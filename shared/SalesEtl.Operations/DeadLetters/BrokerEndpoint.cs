@@ -1,0 +1,5 @@
+namespace SalesEtl.Operations.DeadLetters;
+
+/// <summary>Where the broker is: AMQP for reading and moving messages, the management HTTP API for listing queues.</summary>
+/// <param name="ManagementUrl">Base URL of the RabbitMQ management API, e.g. <c>http://localhost:15672</c>.</param>
+public sealed record BrokerEndpoint(string Host, int Port, string VirtualHost, string Username, string Password, Uri ManagementUrl);
