@@ -8,6 +8,7 @@ public static class IngestorRegistration
     {
         services.AddOptions<IngestorOptions>().Bind(configuration.GetSection(IngestorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StagedSalesWriter>();
+        IngestorMetrics.Initialize();
         return services;
     }
 }

@@ -7,7 +7,7 @@ using SalesEtl.Pipeline.Sales;
 namespace SalesEtl.MetricsLoader;
 
 /// <summary>The outcome of finishing a run's numbers.</summary>
-public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts);
+public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts, IReadOnlyDictionary<string, long> RejectsByReason);
 
 /// <summary>
 /// Finishes a run in one transaction: resolves duplicates over the whole run, computes the metric
@@ -68,7 +68,7 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource)
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new RunTotals(verdict, facts);
+        return new RunTotals(verdict, facts, rejectsByReason);
     }
 
     static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, long snapshotId, CancellationToken cancellationToken)

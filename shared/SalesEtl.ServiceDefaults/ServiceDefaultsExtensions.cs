@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Prometheus;
 using SalesEtl.Data;
+using SalesEtl.ServiceDefaults.Metrics;
 using Serilog;
 using Serilog.Formatting.Compact;
 
@@ -18,6 +19,7 @@ public static class ServiceDefaultsExtensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
         builder.AddEtlLogging(serviceName);
+        builder.Services.AddEtlMetrics();
         builder.Services.AddEtlDatabase(builder.Configuration.GetConnectionString(EtlDatabase.ConnectionStringName) ?? EtlDatabase.LocalConnectionString);
         builder.Services.AddHealthChecks()
             .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgresql", tags: [ReadyTag]);
@@ -25,7 +27,8 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    internal const string ReadyTag = "ready";
+    /// <summary>The tag of the checks behind <c>/health/ready</c>; MassTransit tags its bus check with it too.</summary>
+    public const string ReadyTag = "ready";
 
     public static void AddEtlLogging(this WebApplicationBuilder builder, string serviceName)
     {
@@ -54,10 +57,14 @@ public static class ServiceDefaultsExtensions
     /// <summary><c>/metrics</c>, <c>/health/live</c> (the process answers) and <c>/health/ready</c> (PostgreSQL and RabbitMQ reachable).</summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseHttpMetrics();
-        app.MapMetrics();
+        app.MapEtlMetrics();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) || check.Tags.Contains("masstransit") });
+        // PostgreSQL (tag ready) and MassTransit's bus check (tags ready and masstransit: the broker connection and every receive endpoint).
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag) || check.Tags.Contains("masstransit"),
+            ResponseWriter = HealthReportWriter.WriteAsync,
+        });
         return app;
     }
 
