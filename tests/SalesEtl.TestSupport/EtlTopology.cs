@@ -42,7 +42,9 @@ public sealed class EtlTopology : IAsyncDisposable
     }
 
     /// <summary>Publishes every service once per output folder (re-used across test classes of one run).</summary>
-    public static async Task<EtlTopology> StartAsync(TestDatabase database, TestVirtualHost vhost, string productsFile, int transformers = 2)
+    /// <param name="extraEnvironment">Settings for every service and the <c>etl</c> tool (e.g. <c>Seq__ServerUrl</c>).</param>
+    public static async Task<EtlTopology> StartAsync(TestDatabase database, TestVirtualHost vhost, string productsFile, int transformers = 2,
+        IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
         var outputRoot = Path.Combine(Path.GetTempPath(), "sales-etl-tests", RepositoryLayout.Configuration, Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var dlls = new Dictionary<string, string>();
@@ -54,6 +56,8 @@ public sealed class EtlTopology : IAsyncDisposable
             ["ConnectionStrings__Postgres"] = database.ConnectionString,
             ["Logging__JsonConsole"] = "false",
         };
+        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
+            environment[key] = value;
         var topology = new EtlTopology(dlls, environment);
         try
         {

@@ -54,6 +54,10 @@ public static class OrchestratorMetrics
         RunsStarted.Inc(0);
         SharedMetrics.Initialize(RunsFinished, [RunOutcomes.Succeeded, RunOutcomes.SucceededWithWarnings, RunOutcomes.Failed]);
         SharedMetrics.Initialize(RunFailures, Steps.All);
+        foreach (var outcome in new[] { RunOutcomes.Succeeded, RunOutcomes.SucceededWithWarnings, RunOutcomes.Failed })
+            RunDuration.WithLabels(outcome);
+        foreach (var step in new[] { Steps.Ingest, Steps.ProductSync, Steps.Transform, Steps.Metrics })
+            StepDuration.WithLabels(step);
         StagingBacklog.Set(0);
         LastProgressAge.Set(0);
     }
