@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,11 +61,19 @@ public static class ServiceDefaultsExtensions
     {
         app.MapEtlMetrics();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        // PostgreSQL (tag ready) and MassTransit's bus check (tags ready and masstransit: the broker connection and every receive endpoint).
+        // PostgreSQL (tag ready) and MassTransit's bus check (tags ready and masstransit: the broker
+        // connection and every receive endpoint). The bus reports Degraded while it has lost the broker
+        // and reconnects: a service that cannot consume is not ready, so Degraded answers 503 here.
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag) || check.Tags.Contains("masstransit"),
             ResponseWriter = HealthReportWriter.WriteAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
         });
         return app;
     }

@@ -27,6 +27,9 @@ public sealed class ObservedSystem : IAsyncLifetime
         ("localhost:5103", "transformer-1"), ("localhost:5113", "transformer-2"), ("localhost:5104", "metrics-loader"), ("localhost:5105", "catalog"),
     ];
 
+    /// <summary>The processes of the topology (tests may start more, such as a service on a database of its own).</summary>
+    public static IEnumerable<string> TopologyProcesses => LocalPorts.Select(p => p.Process);
+
     public static readonly string[] ServiceJobs = ["orchestrator", "ingestor", "product-sync", "transformer", "metrics-loader", "catalog"];
     public static readonly string[] PipelineServices = ["orchestrator", "ingestor", "product-sync", "transformer", "metrics-loader"];
 
@@ -70,7 +73,7 @@ public sealed class ObservedSystem : IAsyncLifetime
         using var probes = new CancellationTokenSource();
         var probing = ProbeAsync(probes.Token);
 
-        SucceededRunId = await RunAsync(FixtureFile("sales_1000.csv"), expectedExitCode: 0);
+        SucceededRunId = await RunThroughATransientDatabaseFaultAsync();
         var missingColumn = Path.Combine(Path.GetTempPath(), $"sales-missing-quantity-{Guid.NewGuid():N}.csv");
         await File.WriteAllTextAsync(missingColumn, "transaction_id,customer_id,product_id,sale_date,total_price,sales_channel\nT1,C1,P1,2026-01-01,10.00,web\n");
         FailedRunId = await RunAsync(missingColumn, expectedExitCode: 1);
@@ -83,13 +86,52 @@ public sealed class ObservedSystem : IAsyncLifetime
             (await Prometheus.QueryAsync("sum(etl_runs_total{outcome=\"succeeded\"})")).Any(s => s.Value >= 1)
             && (await Prometheus.QueryAsync("sum(etl_runs_total{outcome=\"failed\"})")).Any(s => s.Value >= 1)
             && (await Prometheus.QueryAsync($"sum(rabbitmq_detailed_queue_messages{{vhost=\"{vhost}\", queue=\"transform-chunk_error\"}})")).Any(s => s.Value >= 1)
-            && (await Prometheus.QueryAsync("sum(etl_quality_expectations_total)")).Any(s => s.Value >= 1),
+            && (await Prometheus.QueryAsync("sum(etl_quality_expectations_total)")).Any(s => s.Value >= 1)
+            && (await Prometheus.QueryAsync("sum(masstransit_messaging_masstransit_consume_retries{job=\"ingestor\"})")).Any(s => s.Value >= 1),
             TimeSpan.FromSeconds(30), "Prometheus did not see the runs and the dead letter");
         await Task.Delay(TimeSpan.FromSeconds(3));   // a few more scrapes after the last change
         EvaluatedAt = DateTimeOffset.UtcNow;
 
         await probes.CancelAsync();
         await probing;
+    }
+
+    /// <summary>
+    /// Runs the fixture file while the staging table is briefly away (renamed): the ingestor's first
+    /// attempt throws, MassTransit retries it, and the run succeeds, as after a database hiccup.
+    /// The consume fault and retry metrics then have real data.
+    /// </summary>
+    async Task<Guid> RunThroughATransientDatabaseFaultAsync()
+    {
+        await ExecuteAsync("ALTER TABLE staged_sales RENAME TO staged_sales_away");
+        var renamed = true;
+        try
+        {
+            var run = RunAsync(FixtureFile("sales_1000.csv"), expectedExitCode: 0);
+            var ingestor = Topology.Processes.Single(p => p.Name == "ingestor");
+            using var http = new HttpClient();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!(await http.GetStringAsync(new Uri(ingestor.BaseAddress, "/metrics"))).Contains("masstransit_messaging_masstransit_consume_errors{", StringComparison.Ordinal))
+            {
+                if (DateTime.UtcNow > deadline || run.IsCompleted)
+                    throw new InvalidOperationException($"The ingestor did not fault without its staging table.\n{Topology.Logs}");
+                await Task.Delay(100);
+            }
+            await ExecuteAsync("ALTER TABLE staged_sales_away RENAME TO staged_sales");
+            renamed = false;
+            return await run;
+        }
+        finally
+        {
+            if (renamed)
+                await ExecuteAsync("ALTER TABLE staged_sales_away RENAME TO staged_sales");
+        }
+    }
+
+    async Task ExecuteAsync(string sql)
+    {
+        await using var command = Database.DataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
     }
 
     async Task<Guid> RunAsync(string file, int expectedExitCode)
@@ -142,7 +184,7 @@ public sealed class ObservedSystem : IAsyncLifetime
         config = config.Replace("\"localhost:15692\"", $"\"{RabbitMqPrometheusTarget}\"", StringComparison.Ordinal)
             .Replace("scrape_interval: 15s", "scrape_interval: 1s", StringComparison.Ordinal)
             .Replace("evaluation_interval: 15s", "evaluation_interval: 1s", StringComparison.Ordinal);
-        if (config.Contains("localhost:", StringComparison.Ordinal) || config.Contains("15s", StringComparison.Ordinal))
+        if (config.Contains("\"localhost:51", StringComparison.Ordinal) || config.Contains("15s", StringComparison.Ordinal))
             throw new InvalidOperationException($"deploy/prometheus/prometheus.yml has targets or intervals this test does not know:\n{config}");
         return config;
     }

@@ -71,9 +71,7 @@ public static partial class GrafanaDashboards
     /// </summary>
     public static string PromQl(string text, IReadOnlyDictionary<string, string> variables, string rateInterval, string range)
     {
-        var labelValues = LabelValues().Match(text);
-        if (labelValues.Success)
-            text = $"group by ({labelValues.Groups[2].Value}) ({labelValues.Groups[1].Value})";
+        text = WithoutLabelValues(text);
         text = text.Replace("$__rate_interval", rateInterval, StringComparison.Ordinal)
             .Replace("$__range", range, StringComparison.Ordinal)
             .Replace("$__interval", "15s", StringComparison.Ordinal);
@@ -90,6 +88,10 @@ public static partial class GrafanaDashboards
         return ReplaceVariables(text, variables);
     }
 
+    /// <summary>A variable's <c>label_values(expr, label)</c> as the PromQL <c>group by (label) (expr)</c>; other text unchanged.</summary>
+    static string WithoutLabelValues(string text) =>
+        LabelValues().Match(text) is { Success: true } m ? $"group by ({m.Groups[2].Value}) ({m.Groups[1].Value})" : text;
+
     static string ReplaceVariables(string text, IReadOnlyDictionary<string, string> variables)
     {
         foreach (var (name, value) in variables)
@@ -105,7 +107,7 @@ public static partial class GrafanaDashboards
     /// </summary>
     public static IReadOnlySet<string> MetricNames(string promQl)
     {
-        var text = StringLiteral().Replace(promQl, "\"\"");
+        var text = StringLiteral().Replace(WithoutLabelValues(promQl), "\"\"");
         text = Matchers().Replace(text, " ");
         text = Ranges().Replace(text, " ");
         text = Grouping().Replace(text, " ");
