@@ -14,6 +14,10 @@ const string Usage = """
       etl runs [--limit N]         the most recent runs
       etl export <run-id> --out DIR
             one CSV per metric table, rejects.csv and quality_report.json (SPEC §6)
+      etl report <run-id> --out FILE [--top N]
+            the run's report as one self-contained HTML page: outcome, step timeline,
+            data quality, charts of revenue by product (top N, default 10), channel and month,
+            customer segments and inventory value; the orchestrator serves it at /runs/<run-id>/report
 
     Settings come from environment variables, with localhost defaults:
       ConnectionStrings__Postgres   RabbitMq__Host  RabbitMq__Port  RabbitMq__VirtualHost
@@ -43,6 +47,7 @@ try
         "status" => await QueryCommands.StatusAsync(line, environment, cancellation.Token),
         "runs" => await QueryCommands.RunsAsync(line, environment, cancellation.Token),
         "export" => await QueryCommands.ExportAsync(line, environment, cancellation.Token),
+        "report" => await ReportCommand.ExecuteAsync(line, environment, cancellation.Token),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
 }

@@ -1,9 +1,11 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using SalesEtl.Data;
+using SalesEtl.Data.Reports;
 
 namespace SalesEtl.Orchestrator.Api;
 
-/// <summary>Read side of the runs: what <c>etl runs</c> and <c>etl status</c> show, over HTTP.</summary>
+/// <summary>Read side of the runs: what <c>etl runs</c>, <c>etl status</c> and <c>etl report</c> show, over HTTP.</summary>
 public static class RunsApi
 {
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
@@ -24,6 +26,12 @@ public static class RunsApi
             await using var db = await factory.CreateDbContextAsync(cancellationToken);
             var run = await db.BatchRuns.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == runId, cancellationToken);
             return run is null ? Results.NotFound() : Results.Ok(run);
+        });
+        // The page of `etl report`, rendered by the same code.
+        runs.MapGet("/{runId:guid}/report", async (Guid runId, NpgsqlDataSource dataSource, CancellationToken cancellationToken, int? top) =>
+        {
+            var report = await new RunReportReader(dataSource).LoadAsync(runId, Math.Clamp(top ?? RunReportReader.DefaultTopProducts, 1, 100), cancellationToken);
+            return report is null ? Results.NotFound() : Results.Content(RunReportPage.Render(report, DateTimeOffset.UtcNow), "text/html; charset=utf-8");
         });
         return app;
     }
