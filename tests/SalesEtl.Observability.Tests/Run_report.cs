@@ -90,12 +90,44 @@ public sealed partial class Run_report(ObservedSystem system)
         Assert.Contains("No run", result.StandardError, StringComparison.Ordinal);
     }
 
-    async Task<string> ReportAsync(Guid runId)
+    [Fact]
+    public async Task Should_render_in_headless_Chromium_without_console_messages_and_with_the_same_figures()
+    {
+        var chromium = Support.RequiredTool.Find("chromium");
+        if (chromium is null)
+        {
+            // Fail, never skip, where it must be present.
+            Assert.False(Support.RequiredTool.IsCi, "chromium is missing (CI=true): deploy/local/infra.sh installs Debian's chromium package");
+            return;
+        }
+        var file = await ReportFileAsync(system.SucceededRunId);
+        var page = await File.ReadAllTextAsync(file);
+        var url = new Uri(file).AbsoluteUri;
+        string[] headless = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0", "--window-size=1000,3200"];
+
+        var screenshot = Path.ChangeExtension(file, ".png");
+        var shot = await Support.ToolRun.RunAsync(chromium, [.. headless, $"--screenshot={screenshot}", url]);
+        Assert.True(shot.ExitCode == 0, shot.ToString());
+        var png = await File.ReadAllBytesAsync(screenshot);
+        Assert.True(png.Length > 20_000 && png.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }), $"no screenshot in {screenshot}");
+
+        var dom = await Support.ToolRun.RunAsync(chromium, [.. headless, "--dump-dom", url]);
+        Assert.True(dom.ExitCode == 0, dom.ToString());
+        // The page has no script: any console message (an error loading something, a CSP report) is a fault.
+        Assert.DoesNotContain(":CONSOLE", shot.Output + dom.Output, StringComparison.Ordinal);
+        foreach (var chart in new[] { "revenue-by-product", "revenue-by-channel", "revenue-by-month", "customer-segments", "inventory-by-category", "rejects-by-reason" })
+            Assert.Equal(Bars(page, chart), Bars(dom.Output, chart));
+        Assert.NotEmpty(Bars(dom.Output, "revenue-by-product"));
+    }
+
+    async Task<string> ReportAsync(Guid runId) => await File.ReadAllTextAsync(await ReportFileAsync(runId));
+
+    async Task<string> ReportFileAsync(Guid runId)
     {
         var file = Path.Combine(Path.GetTempPath(), "sales-etl-reports", $"{runId}-{Guid.NewGuid():N}.html");
         var result = await system.Topology.RunEtlAsync("report", runId.ToString(), "--out", file);
         Assert.True(result.ExitCode == 0, result.ToString());
-        return await File.ReadAllTextAsync(file);
+        return file;
     }
 
     async Task<string> ExportAsync(Guid runId)
