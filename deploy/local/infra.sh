@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Local infrastructure for SalesEtl: PostgreSQL + RabbitMQ (+ the Prometheus package).
+# Local infrastructure for SalesEtl: PostgreSQL + RabbitMQ (+ the Prometheus and Chromium packages).
 # Idempotent: installs what is missing (Debian packages), starts what is not running,
 # creates the etl role/database and the etl broker user. Safe to run any number of times.
 # Needs root (or passwordless sudo). Works without systemd: daemons are started directly.
@@ -45,10 +45,12 @@ install_packages() {
     || missing+=(postgresql)
   [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
   command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+  # Headless Chromium: the run report's browser test (screenshot, console, rendered figures).
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
   command -v curl >/dev/null 2>&1 || missing+=(curl ca-certificates)
   command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
   if ((${#missing[@]} == 0)); then
-    log "packages present: postgresql rabbitmq-server prometheus"
+    log "packages present: postgresql rabbitmq-server prometheus chromium"
     return
   fi
   log "installing: ${missing[*]}"

@@ -28,6 +28,10 @@ const string Usage = """
             moves dead letters back to the queue they faulted on (X_error → X), all of them or
             only one run's (the others stay, in order); each is confirmed by the broker before
             it leaves the error queue; exit code 1 when a queue could not be redriven fully
+      etl report <run-id> --out FILE [--top N]
+            the run's report as one self-contained HTML page: outcome, step timeline,
+            data quality, charts of revenue by product (top N, default 10), channel and month,
+            customer segments and inventory value; the orchestrator serves it at /runs/<run-id>/report
 
     Settings come from environment variables, with localhost defaults:
       ConnectionStrings__Postgres   RabbitMq__Host  RabbitMq__Port  RabbitMq__VirtualHost
@@ -64,6 +68,7 @@ try
         "retry" => await ControlCommands.RetryAsync(line, environment, cancellation.Token),
         "cancel" => await ControlCommands.CancelAsync(line, environment, cancellation.Token),
         "dlq" => await DeadLetterCommands.ExecuteAsync(line, environment, cancellation.Token),
+        "report" => await ReportCommand.ExecuteAsync(line, environment, cancellation.Token),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
 }

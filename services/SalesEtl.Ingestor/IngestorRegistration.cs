@@ -10,6 +10,7 @@ public static class IngestorRegistration
         services.AddOptions<IngestorOptions>().Bind(configuration.GetSection(IngestorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StagedSalesWriter>();
         services.AddInputPathPolicy(configuration);
+        IngestorMetrics.Initialize();
         return services;
     }
 }

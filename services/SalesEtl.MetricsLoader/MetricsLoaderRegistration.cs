@@ -1,4 +1,6 @@
 using SalesEtl.Pipeline.Quality;
+using SalesEtl.Pipeline.Sales;
+using SalesEtl.ServiceDefaults.Metrics;
 
 namespace SalesEtl.MetricsLoader;
 
@@ -10,6 +12,8 @@ public static class MetricsLoaderRegistration
             .Validate(o => o.MaxRejectRate is >= 0 and <= 1 && o.MaxUnknownProductRate is >= 0 and <= 1, "Quality rates must be between 0 and 1.")
             .ValidateOnStart();
         services.AddSingleton<RunFinalizer>();
+        MetricsLoaderMetrics.Initialize();
+        SharedMetrics.Initialize(SharedMetrics.RejectedRows, [RejectReasons.DuplicateConflict]);
         return services;
     }
 }

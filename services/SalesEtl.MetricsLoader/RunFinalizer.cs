@@ -10,7 +10,7 @@ namespace SalesEtl.MetricsLoader;
 
 /// <summary>The outcome of finishing a run's numbers.</summary>
 /// <remarks>Null from <see cref="RunFinalizer.FinalizeAsync"/> when the run was cancelled meanwhile.</remarks>
-public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts);
+public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts, IReadOnlyDictionary<string, long> RejectsByReason);
 
 /// <summary>
 /// Finishes a run in one transaction: resolves duplicates over the whole run, computes the metric
@@ -104,7 +104,7 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource)
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new RunTotals(verdict, facts);
+        return new RunTotals(verdict, facts, rejectsByReason);
     }
 
     /// <summary>Deletes every row the run wrote, so that a cancelled run leaves nothing half-written.</summary>

@@ -1,9 +1,11 @@
 using SalesEtl.Orchestrator;
 using SalesEtl.Orchestrator.Api;
+using SalesEtl.Orchestrator.Monitoring;
 using SalesEtl.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("orchestrator");
+builder.Services.AddOrchestratorMonitoring();   // run metrics from the saga's transitions, runs in flight
 builder.AddEtlBus(bus => bus.AddBatchRunSaga());
 builder.Services.AddOrchestrator(builder.Configuration);
 builder.Services.AddInputPathPolicy(builder.Configuration);

@@ -39,6 +39,16 @@ public static class ProductSyncMetrics
         return counter;
     }
 
+    /// <summary>Creates the series of every known label value at zero, so that rates and alerts see them before the first sync.</summary>
+    public static void Initialize()
+    {
+        Retries.Inc(0);
+        foreach (var outcome in new[] { Outcome.Success, Outcome.ClientError, Outcome.ServerError, Outcome.RateLimited, Outcome.Timeout, Outcome.NetworkError })
+            ApiRequests.WithLabels(outcome);
+        foreach (var result in new[] { Result.Accepted, Result.Rejected, Result.Duplicate })
+            ProductsSynced.WithLabels(result);
+    }
+
     public static class Outcome
     {
         public const string Success = "success";

@@ -15,6 +15,7 @@ public static class ProductSyncRegistration
             .Validate(o => o.TotalTimeout >= o.AttemptTimeout, "ProductSync:TotalTimeout must not be shorter than ProductSync:AttemptTimeout.")
             .Validate(o => o.MaxRetryDelay >= o.RetryDelay, "ProductSync:MaxRetryDelay must not be shorter than ProductSync:RetryDelay.")
             .ValidateOnStart();
+        ProductSyncMetrics.Initialize();
         services.AddProductCatalogClient();
         services.AddSingleton<ProductCatalogReader>();
         services.AddSingleton<ProductSnapshotStore>();

@@ -12,6 +12,7 @@ public static class TransformerRegistration
     public static IServiceCollection AddTransformer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<TransformerOptions>().Bind(configuration.GetSection(TransformerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        TransformerMetrics.Initialize();
         services.AddSingleton<StagedSalesWriter>();
         services.AddSingleton<TransformedChunkWriter>();
         services.AddSingleton<SnapshotPrices>();

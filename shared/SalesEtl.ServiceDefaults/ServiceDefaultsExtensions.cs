@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Prometheus;
 using SalesEtl.Data;
+using SalesEtl.ServiceDefaults.Metrics;
 using Serilog;
 using Serilog.Formatting.Compact;
 
@@ -19,6 +22,7 @@ public static class ServiceDefaultsExtensions
     {
         RequireCredentialsOutsideDevelopment(builder);
         builder.AddEtlLogging(serviceName);
+        builder.Services.AddEtlMetrics();
         builder.Services.AddEtlDatabase(builder.Configuration.GetConnectionString(EtlDatabase.ConnectionStringName) ?? EtlDatabase.LocalConnectionString);
         builder.Services.AddHealthChecks()
             .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgresql", tags: [ReadyTag]);
@@ -26,7 +30,8 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    internal const string ReadyTag = "ready";
+    /// <summary>The tag of the checks behind <c>/health/ready</c>; MassTransit tags its bus check with it too.</summary>
+    public const string ReadyTag = "ready";
 
     /// <summary>The localhost defaults are for local development only: anywhere else the credentials must be configured.</summary>
     static void RequireCredentialsOutsideDevelopment(WebApplicationBuilder builder)
@@ -71,10 +76,22 @@ public static class ServiceDefaultsExtensions
     public static IEndpointRouteBuilder MapDefaultEndpoints(this WebApplication app)
     {
         app.UseSafeErrors();
-        app.UseHttpMetrics();
-        app.MapMetrics();
+        app.MapEtlMetrics();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) || check.Tags.Contains("masstransit") });
+        // PostgreSQL (tag ready) and MassTransit's bus check (tags ready and masstransit: the broker
+        // connection and every receive endpoint). The bus reports Degraded while it has lost the broker
+        // and reconnects: a service that cannot consume is not ready, so Degraded answers 503 here.
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag) || check.Tags.Contains("masstransit"),
+            ResponseWriter = HealthReportWriter.WriteAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         return app;
     }
 

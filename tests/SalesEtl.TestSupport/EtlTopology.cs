@@ -18,6 +18,9 @@ public sealed class EtlTopology : IAsyncDisposable
 {
     public sealed record ServiceSpec(string Name, string ProjectFolder, string AssemblyName);
 
+    /// <summary>The key the orchestrator's runs API accepts in a test topology (header <c>X-Api-Key</c>).</summary>
+    public const string ApiKey = "test-topology-api-key-0001";
+
     public static readonly ServiceSpec Catalog = new("catalog", "services/SalesEtl.Catalog", "SalesEtl.Catalog");
     public static readonly ServiceSpec Orchestrator = new("orchestrator", "services/SalesEtl.Orchestrator", "SalesEtl.Orchestrator");
     public static readonly ServiceSpec Ingestor = new("ingestor", "services/SalesEtl.Ingestor", "SalesEtl.Ingestor");
@@ -55,6 +58,7 @@ public sealed class EtlTopology : IAsyncDisposable
         {
             ["ConnectionStrings__Postgres"] = database.ConnectionString,
             ["Logging__JsonConsole"] = "false",
+            ["Api__Keys__0"] = ApiKey,
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             settings[key] = value;

@@ -91,6 +91,30 @@ public sealed class TestVirtualHost : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Publishes raw bytes to a queue of this virtual host through the default exchange (management API), e.g. a poison message.</summary>
+    public async Task PublishRawAsync(string queue, string payload, string contentType)
+    {
+        var body = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            properties = new { content_type = contentType, delivery_mode = 2 },
+            routing_key = queue,
+            payload,
+            payload_encoding = "string",
+        });
+        using var response = await management.PostAsync($"/api/exchanges/{Uri.EscapeDataString(Name)}/amq.default/publish", new StringContent(body, Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        var routed = await response.Content.ReadAsStringAsync();
+        if (!routed.Contains("\"routed\":true", StringComparison.Ordinal))
+            throw new InvalidOperationException($"The message to {queue} was not routed: {routed}");
+    }
+
+    /// <summary>Deletes the virtual host now (its queues and connections go with it), e.g. to take the broker away from a service.</summary>
+    public async Task DeleteAsync()
+    {
+        using var response = await management.DeleteAsync($"/api/vhosts/{Uri.EscapeDataString(Name)}");
+        response.EnsureSuccessStatusCode();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Environment.GetEnvironmentVariable("ETL_TEST_KEEP_VHOSTS") != "1")

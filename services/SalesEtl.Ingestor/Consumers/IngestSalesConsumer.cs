@@ -94,15 +94,19 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolic
         if (chunk.Count > 0)
             await StageAsync(context, ++chunkNo, chunk, cancellationToken);
 
+        IngestorMetrics.Files.WithLabels(IngestorMetrics.Ingested).Inc();
         logger.LogInformation("Ingested {RowsRead} rows of {SourcePath} in {ChunkCount} chunks", rowsRead, message.SourcePath, chunkNo);
         await context.Publish(new SalesIngested(message.RunId, chunkNo, rowsRead, header.Header.ExtraColumns), cancellationToken);
     }
 
     async Task StageAsync(ConsumeContext<IngestSales> context, int chunkNo, List<RawSale> rows, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await writer.WriteChunkAsync(context.Message.RunId, chunkNo, rows, cancellationToken);
+        IngestorMetrics.ChunkStageDuration.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         IngestorMetrics.ChunksStaged.Inc();
         IngestorMetrics.RowsStaged.Inc(rows.Count);
+        logger.LogInformation("Staged chunk {ChunkNo}: {RowCount} rows, lines {FirstLine}-{LastLine}", chunkNo, rows.Count, rows[0].SourceLine, rows[^1].SourceLine);
         await context.Publish(new SalesChunkStaged(context.Message.RunId, chunkNo, rows.Count, rows[0].SourceLine, rows[^1].SourceLine), cancellationToken);
     }
 
@@ -116,6 +120,7 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolic
 
     async Task FailAsync(ConsumeContext<IngestSales> context, string reason)
     {
+        IngestorMetrics.Files.WithLabels(IngestorMetrics.Failed).Inc();
         logger.LogWarning("Ingest of {SourcePath} failed: {Reason}", context.Message.SourcePath, reason);
         await context.Publish(new SalesIngestFailed(context.Message.RunId, reason), context.CancellationToken);
     }

@@ -2,7 +2,9 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using SalesEtl.Contracts;
 using SalesEtl.Pipeline.Quality;
+using SalesEtl.Pipeline.Sales;
 using SalesEtl.ServiceDefaults;
+using SalesEtl.ServiceDefaults.Metrics;
 
 namespace SalesEtl.MetricsLoader.Consumers;
 
@@ -21,11 +23,13 @@ public sealed class LoadMetricsConsumer(RunFinalizer finalizer, IOptions<Quality
         var verdict = totals.Verdict;
 
         MetricsLoaderMetrics.Duration.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-        MetricsLoaderMetrics.Rows.WithLabels("accepted").Inc(totals.Facts.RowsAccepted);
-        MetricsLoaderMetrics.Rows.WithLabels("rejected").Inc(totals.Facts.RowsRejected);
-        MetricsLoaderMetrics.Rows.WithLabels("duplicate").Inc(totals.Facts.DuplicatesDropped);
+        MetricsLoaderMetrics.Rows.WithLabels(MetricsLoaderMetrics.Accepted).Inc(totals.Facts.RowsAccepted);
+        MetricsLoaderMetrics.Rows.WithLabels(MetricsLoaderMetrics.Rejected).Inc(totals.Facts.RowsRejected);
+        MetricsLoaderMetrics.Rows.WithLabels(MetricsLoaderMetrics.Duplicate).Inc(totals.Facts.DuplicatesDropped);
+        // The per-row reasons are counted by the transformers; only the whole run decides conflicting duplicates.
+        SharedMetrics.RejectedRows.WithLabels(RejectReasons.DuplicateConflict).Inc(totals.RejectsByReason.GetValueOrDefault(RejectReasons.DuplicateConflict));
         foreach (var expectation in verdict.Expectations)
-            MetricsLoaderMetrics.Expectations.WithLabels(expectation.Name, expectation.Passed ? "passed" : "failed").Inc();
+            MetricsLoaderMetrics.Expectations.WithLabels(expectation.Name, expectation.Passed ? MetricsLoaderMetrics.Passed : MetricsLoaderMetrics.Failed).Inc();
         logger.LogInformation("Metrics loaded: {Outcome}, {Accepted} accepted, {Rejected} rejected, {Duplicates} duplicates{Reason}",
             verdict.Outcome, totals.Facts.RowsAccepted, totals.Facts.RowsRejected, totals.Facts.DuplicatesDropped,
             verdict.Reason is null ? "" : $" ({verdict.Reason})");

@@ -1,7 +1,9 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using SalesEtl.Contracts;
+using Npgsql;
 using SalesEtl.Data;
+using SalesEtl.Data.Reports;
 using SalesEtl.ServiceDefaults;
 
 namespace SalesEtl.Orchestrator.Api;
@@ -31,6 +33,12 @@ public static class RunsApi
             ControlAsync(runId, db, bus, new CancelBatchRun(runId, "cancelled through the API"), "cancel requested", ct));
         runs.MapPost("/{runId:guid}/retry", (Guid runId, IDbContextFactory<EtlDbContext> db, IPublishEndpoint bus, CancellationToken ct) =>
             ControlAsync(runId, db, bus, new RetryBatchRun(runId), "retry requested", ct));
+        // The page of `etl report`, rendered by the same code.
+        runs.MapGet("/{runId:guid}/report", async (Guid runId, NpgsqlDataSource dataSource, CancellationToken cancellationToken, int? top) =>
+        {
+            var report = await new RunReportReader(dataSource).LoadAsync(runId, Math.Clamp(top ?? RunReportReader.DefaultTopProducts, 1, 100), cancellationToken);
+            return report is null ? Results.NotFound() : Results.Content(RunReportPage.Render(report, DateTimeOffset.UtcNow), "text/html; charset=utf-8");
+        });
         return app;
     }
 

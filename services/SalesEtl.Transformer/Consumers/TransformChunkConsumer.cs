@@ -7,6 +7,7 @@ using SalesEtl.Data.Runs;
 using SalesEtl.Data.Staging;
 using SalesEtl.Pipeline.Sales;
 using SalesEtl.ServiceDefaults;
+using SalesEtl.ServiceDefaults.Metrics;
 
 namespace SalesEtl.Transformer.Consumers;
 
@@ -37,9 +38,10 @@ public sealed class TransformChunkConsumer(
         await facts.WriteAsync(message.RunId, message.ChunkNo, candidates, rejects, cancellationToken);
 
         TransformerMetrics.ChunksTransformed.Inc();
-        TransformerMetrics.Rows.WithLabels("candidate").Inc(candidates.Count);
+        TransformerMetrics.Rows.WithLabels(TransformerMetrics.Candidate).Inc(candidates.Count);
+        TransformerMetrics.Rows.WithLabels(TransformerMetrics.Rejected).Inc(rejects.Count);
         foreach (var reject in rejects)
-            TransformerMetrics.Rejects.WithLabels(reject.Reason).Inc();
+            SharedMetrics.RejectedRows.WithLabels(reject.Reason).Inc();
         TransformerMetrics.ChunkDuration.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         logger.LogInformation("Transformed chunk {ChunkNo}: {Rows} rows, {Candidates} candidates, {Rejected} rejected",
             message.ChunkNo, rows.Count, candidates.Count, rejects.Count);

@@ -1,0 +1,215 @@
+using System.Globalization;
+using SalesEtl.Observability.Tests.Support;
+using SalesEtl.TestSupport;
+
+namespace SalesEtl.Observability.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class ObservedSystemCollection : ICollectionFixture<ObservedSystem>
+{
+    public const string Name = "observed system";
+}
+
+/// <summary>
+/// Every service as its own process (logging to a Seq stand-in), a real Prometheus scraping them and
+/// RabbitMQ with the scrape configuration of deploy/prometheus, and what an operator would see after
+/// a day's work: a run that succeeded, a run that failed (a file without its quantity column) and a
+/// poison message in a dead letter queue. Shared by the tests of the collection.
+/// </summary>
+public sealed class ObservedSystem : IAsyncLifetime
+{
+    public static readonly DateTimeOffset AsOf = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Where each service of the local topology listens (deploy/local/up.sh), as written in deploy/prometheus/prometheus.yml.</summary>
+    static readonly (string Target, string Process)[] LocalPorts =
+    [
+        ("localhost:5100", "orchestrator"), ("localhost:5101", "ingestor"), ("localhost:5102", "product-sync"),
+        ("localhost:5103", "transformer-1"), ("localhost:5113", "transformer-2"), ("localhost:5104", "metrics-loader"), ("localhost:5105", "catalog"),
+    ];
+
+    /// <summary>The processes of the topology (tests may start more, such as a service on a database of its own).</summary>
+    public static IEnumerable<string> TopologyProcesses => LocalPorts.Select(p => p.Process);
+
+    public static readonly string[] ServiceJobs = ["orchestrator", "ingestor", "product-sync", "transformer", "metrics-loader", "catalog"];
+    public static readonly string[] PipelineServices = ["orchestrator", "ingestor", "product-sync", "transformer", "metrics-loader"];
+
+    public static string FixtureFile(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    /// <summary>RabbitMQ's prometheus plugin (host:port), next to the broker of the tests.</summary>
+    public static string RabbitMqPrometheusTarget =>
+        Environment.GetEnvironmentVariable("ETL_TEST_RABBITMQ_PROMETHEUS") ?? $"{TestInfrastructure.RabbitMq.Host}:15692";
+
+    public SeqStub Seq { get; private set; } = null!;
+    public TestDatabase Database { get; private set; } = null!;
+    public TestVirtualHost VirtualHost { get; private set; } = null!;
+    public EtlTopology Topology { get; private set; } = null!;
+    public PrometheusServer Prometheus { get; private set; } = null!;
+
+    public Guid SucceededRunId { get; private set; }
+    public Guid FailedRunId { get; private set; }
+
+    /// <summary>The moment the dashboards are evaluated at: after both runs, once Prometheus has scraped their effects.</summary>
+    public DateTimeOffset EvaluatedAt { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Seq = await SeqStub.StartAsync();
+        Database = await TestDatabase.CreateAsync("obs");
+        VirtualHost = await TestVirtualHost.CreateAsync("obs");
+        Topology = await EtlTopology.StartAsync(Database, VirtualHost, FixtureFile("products.json"), transformers: 2,
+            environment: new Dictionary<string, string> { ["Seq__ServerUrl"] = Seq.ServerUrl });
+
+        Prometheus = await PrometheusServer.StartAsync(await ConfigForTopologyAsync(), new Dictionary<string, string>
+        {
+            ["alerts.yml"] = await File.ReadAllTextAsync(PrometheusRules.AlertsFile),
+        });
+        await Prometheus.WaitUntilAsync(async () =>
+        {
+            var targets = await Prometheus.TargetsAsync();
+            return targets.Count == LocalPorts.Length + 2 && targets.All(t => t.Health == "up");
+        }, TimeSpan.FromSeconds(30), "Prometheus did not scrape every target");
+
+        // Readiness probes, as Kubernetes would send them: the services' HTTP metrics have traffic.
+        using var probes = new CancellationTokenSource();
+        var probing = ProbeAsync(probes.Token);
+
+        SucceededRunId = await RunThroughATransientDatabaseFaultAsync();
+        var missingColumn = Path.Combine(Path.GetTempPath(), $"sales-missing-quantity-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(missingColumn, "transaction_id,customer_id,product_id,sale_date,total_price,sales_channel\nT1,C1,P1,2026-01-01,10.00,web\n");
+        FailedRunId = await RunAsync(missingColumn, expectedExitCode: 1);
+
+        // A message nobody can read: MassTransit moves it to transform-chunk_error at once.
+        await VirtualHost.PublishRawAsync("transform-chunk", "{ this is not json", "application/vnd.masstransit+json");
+
+        var vhost = VirtualHost.Name;
+        await Prometheus.WaitUntilAsync(async () =>
+            (await Prometheus.QueryAsync("sum(etl_runs_total{outcome=\"succeeded\"})")).Any(s => s.Value >= 1)
+            && (await Prometheus.QueryAsync("sum(etl_runs_total{outcome=\"failed\"})")).Any(s => s.Value >= 1)
+            && (await Prometheus.QueryAsync($"sum(rabbitmq_detailed_queue_messages{{vhost=\"{vhost}\", queue=\"transform-chunk_error\"}})")).Any(s => s.Value >= 1)
+            && (await Prometheus.QueryAsync("sum(etl_quality_expectations_total)")).Any(s => s.Value >= 1)
+            && (await Prometheus.QueryAsync("sum(masstransit_messaging_masstransit_consume_retries{job=\"ingestor\"})")).Any(s => s.Value >= 1),
+            TimeSpan.FromSeconds(30), "Prometheus did not see the runs and the dead letter");
+        await Task.Delay(TimeSpan.FromSeconds(3));   // a few more scrapes after the last change
+        EvaluatedAt = DateTimeOffset.UtcNow;
+
+        await probes.CancelAsync();
+        await probing;
+    }
+
+    /// <summary>
+    /// Runs the fixture file while the staging table is briefly away (renamed): the ingestor's first
+    /// attempt throws, MassTransit retries it, and the run succeeds, as after a database hiccup.
+    /// The consume fault and retry metrics then have real data.
+    /// </summary>
+    async Task<Guid> RunThroughATransientDatabaseFaultAsync()
+    {
+        await ExecuteAsync("ALTER TABLE staged_sales RENAME TO staged_sales_away");
+        var renamed = true;
+        try
+        {
+            var run = RunAsync(FixtureFile("sales_1000.csv"), expectedExitCode: 0);
+            var ingestor = Topology.Processes.Single(p => p.Name == "ingestor");
+            using var http = new HttpClient();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!(await http.GetStringAsync(new Uri(ingestor.BaseAddress, "/metrics"))).Contains("masstransit_messaging_masstransit_consume_errors{", StringComparison.Ordinal))
+            {
+                if (DateTime.UtcNow > deadline || run.IsCompleted)
+                    throw new InvalidOperationException($"The ingestor did not fault without its staging table.\n{Topology.Logs}");
+                await Task.Delay(100);
+            }
+            await ExecuteAsync("ALTER TABLE staged_sales_away RENAME TO staged_sales");
+            renamed = false;
+            return await run;
+        }
+        finally
+        {
+            if (renamed)
+                await ExecuteAsync("ALTER TABLE staged_sales_away RENAME TO staged_sales");
+        }
+    }
+
+    async Task ExecuteAsync(string sql)
+    {
+        await using var command = Database.DataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    async Task<Guid> RunAsync(string file, int expectedExitCode)
+    {
+        var result = await Topology.RunEtlAsync("run", file, "--as-of", AsOf.ToString("O"), "--chunk-size", "100", "--timeout", "120");
+        if (result.ExitCode != expectedExitCode || !Guid.TryParse(result.FirstLine, out var runId))
+            throw new InvalidOperationException($"etl run {file}: expected exit {expectedExitCode}, {result}\n{Topology.Logs}");
+        return runId;
+    }
+
+    async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            foreach (var process in Topology.Processes)
+            {
+                try
+                {
+                    using var response = await client.GetAsync(new Uri(process.BaseAddress, "/health/ready"), cancellationToken);
+                }
+                catch (HttpRequestException)
+                {
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            try
+            {
+                await Task.Delay(500, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>deploy/prometheus/prometheus.yml with the ports of this topology's processes, scraping every second.</summary>
+    async Task<string> ConfigForTopologyAsync()
+    {
+        var config = await File.ReadAllTextAsync(PrometheusRules.ConfigFile);
+        foreach (var (target, name) in LocalPorts)
+        {
+            var process = Topology.Processes.Single(p => p.Name == name);
+            config = ReplaceOnce(config, $"\"{target}\"", $"\"127.0.0.1:{process.BaseAddress.Port}\"");
+        }
+        config = config.Replace("\"localhost:15692\"", $"\"{RabbitMqPrometheusTarget}\"", StringComparison.Ordinal)
+            .Replace("scrape_interval: 15s", "scrape_interval: 1s", StringComparison.Ordinal)
+            .Replace("evaluation_interval: 15s", "evaluation_interval: 1s", StringComparison.Ordinal);
+        if (config.Contains("\"localhost:51", StringComparison.Ordinal) || config.Contains("15s", StringComparison.Ordinal))
+            throw new InvalidOperationException($"deploy/prometheus/prometheus.yml has targets or intervals this test does not know:\n{config}");
+        return config;
+    }
+
+    static string ReplaceOnce(string text, string from, string to)
+    {
+        var index = text.IndexOf(from, StringComparison.Ordinal);
+        if (index < 0 || text.IndexOf(from, index + 1, StringComparison.Ordinal) >= 0)
+            throw new InvalidOperationException($"deploy/prometheus/prometheus.yml should name {from} exactly once.");
+        return string.Concat(text.AsSpan(0, index), to, text.AsSpan(index + from.Length));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Prometheus is not null)
+            await Prometheus.DisposeAsync();
+        if (Topology is not null)
+            await Topology.DisposeAsync();
+        if (VirtualHost is not null)
+            await VirtualHost.DisposeAsync();
+        if (Database is not null)
+            await Database.DisposeAsync();
+        if (Seq is not null)
+            await Seq.DisposeAsync();
+    }
+
+    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
