@@ -19,6 +19,7 @@ public static class EtlBus
     public static IServiceCollection AddEtlBus(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> configure)
     {
         services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.Section));
         // Start-up waits until every endpoint is bound, so nothing published right after start is lost.
         services.Configure<MassTransitHostOptions>(o =>
         {

@@ -27,6 +27,8 @@ public abstract class EtlConsumerDefinition<TConsumer> : ConsumerDefinition<TCon
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context)
     {
         endpointConfigurator.UseMessageRetry(ConfigureRetry);
+        if ((context.GetService(typeof(Microsoft.Extensions.Options.IOptions<FaultInjectionOptions>)) as Microsoft.Extensions.Options.IOptions<FaultInjectionOptions>)?.Value is { TransientFailuresPerMessage: > 0 } faults)
+            consumerConfigurator.UseFilter(new TransientFaultInjectionFilter<TConsumer>(faults.TransientFailuresPerMessage));
         if (useOutbox)
             endpointConfigurator.UseInMemoryOutbox(context);
     }

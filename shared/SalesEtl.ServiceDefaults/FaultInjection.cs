@@ -12,6 +12,21 @@ public sealed class FaultInjectionOptions
 
     /// <summary>Publish every message twice (same message id), as an at-least-once broker may deliver it.</summary>
     public bool DuplicatePublishes { get; set; }
+
+    /// <summary>Fail the first N attempts at every message of every consumer with a transient error (a timeout), so that the retries run.</summary>
+    public int TransientFailuresPerMessage { get; set; }
+}
+
+/// <summary>Throws a transient error on the first attempts at a message, in the consumer's own pipe (inside the retry filter), as a failing consumer would.</summary>
+public sealed class TransientFaultInjectionFilter<TConsumer>(int failures) : IFilter<ConsumerConsumeContext<TConsumer>>
+    where TConsumer : class
+{
+    public Task Send(ConsumerConsumeContext<TConsumer> context, IPipe<ConsumerConsumeContext<TConsumer>> next) =>
+        context.GetRetryAttempt() < failures
+            ? throw new TimeoutException($"Injected transient fault (FaultInjection:TransientFailuresPerMessage = {failures}), attempt {context.GetRetryAttempt() + 1}.")
+            : next.Send(context);
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("transientFaultInjection");
 }
 
 /// <summary>

@@ -83,4 +83,50 @@ public sealed class Surviving_crashes_and_a_failing_product_api(CrashScenarioFix
         await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
         Assert.Contains("reporting a stall", system.Topology.Process("orchestrator").Log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Should_complete_after_poison_messages_are_dead_lettered_redriven_and_the_run_retried()
+    {
+        // Every chunk's transform fails permanently (a table the transformer needs is missing): no
+        // retry, straight to transform-chunk_error, and the run fails at the transform step.
+        await system.Database.ScalarAsync<int>("ALTER TABLE transformed_sales RENAME TO transformed_sales_hidden; SELECT 1");
+        var started = DateTimeOffset.UtcNow;
+        EtlResult failedRun;
+        try
+        {
+            failedRun = await system.StartRun();
+        }
+        finally
+        {
+            await system.Database.ScalarAsync<int>("ALTER TABLE transformed_sales_hidden RENAME TO transformed_sales; SELECT 1");
+        }
+        Assert.True(failedRun.ExitCode == 1, $"etl run: {failedRun}");
+        var runId = Guid.Parse(failedRun.FirstLine);
+        var failed = await system.WaitForRunAsync(started, r => r.CurrentState == "Failed", "the run to fail");
+        Assert.Equal("transform", failed.FailedStep);
+        await WaitForDeadLettersAsync("transform-chunk_error");
+
+        var listed = await system.Topology.RunEtlAsync("dlq", "list", "--queue", "transform-chunk");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.Contains(runId.ToString(), listed.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("42P01", listed.StandardOutput, StringComparison.Ordinal);
+
+        var redriven = await system.Topology.RunEtlAsync("dlq", "redrive", "--run", runId.ToString());
+        Assert.True(redriven.ExitCode == 0, redriven.ToString());
+        var retried = system.Topology.RunEtlAsync(["retry", runId.ToString(), "--timeout", "240"], TimeSpan.FromMinutes(5));
+
+        await system.AssertCompletedLikeAnUndisturbedRunAsync(retried);
+    }
+
+    async Task WaitForDeadLettersAsync(string queue)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await system.VirtualHost.NonEmptyErrorQueuesAsync()).ContainsKey(queue))
+                return;
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"No message reached {queue}.");
+    }
 }
