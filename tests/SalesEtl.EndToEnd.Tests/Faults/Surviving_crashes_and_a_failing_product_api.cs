@@ -118,15 +118,26 @@ public sealed class Surviving_crashes_and_a_failing_product_api(CrashScenarioFix
         await system.AssertCompletedLikeAnUndisturbedRunAsync(retried);
     }
 
+    /// <summary>Waits until the chunks dispatched before the run failed have all been dead-lettered: the depth stays the same for 12 s (the management API refreshes every 5 s).</summary>
     async Task WaitForDeadLettersAsync(string queue)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        long last = -1;
+        var stableSince = DateTime.UtcNow;
         while (DateTime.UtcNow < deadline)
         {
-            if ((await system.VirtualHost.NonEmptyErrorQueuesAsync()).ContainsKey(queue))
+            var depth = (await system.VirtualHost.NonEmptyErrorQueuesAsync()).GetValueOrDefault(queue);
+            if (depth != last)
+            {
+                last = depth;
+                stableSince = DateTime.UtcNow;
+            }
+            else if (depth > 0 && DateTime.UtcNow - stableSince > TimeSpan.FromSeconds(12))
+            {
                 return;
+            }
             await Task.Delay(500);
         }
-        throw new TimeoutException($"No message reached {queue}.");
+        throw new TimeoutException($"The dead letters in {queue} did not settle (last depth {last}).");
     }
 }
