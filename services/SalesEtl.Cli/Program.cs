@@ -2,6 +2,7 @@ using Npgsql;
 using RabbitMQ.Client.Exceptions;
 using SalesEtl.Cli;
 using SalesEtl.Cli.Commands;
+using SalesEtl.Cli.Embedded;
 
 const string Usage = """
     etl — the SalesEtl command line
@@ -10,6 +11,11 @@ const string Usage = """
       etl run <sales.csv> [--as-of <ISO time>] [--products-url <URL>] [--chunk-size N] [--timeout SECONDS]
             start a run by message and follow it; prints the run id on the first line;
             exit code 0 when the run succeeded (with or without warnings), 1 when it failed
+      etl run <sales.csv> --embedded [--db FILE] [--products FILE] [--as-of <ISO time>] [--chunk-size N]
+            the whole system in this process (in-memory bus, SQLite file, default .local/embedded.db;
+            products from FILE, default products.json next to the sales file or samples/products.json);
+            progress bars on a terminal, summary tables and a revenue chart at the end.
+            status, runs and export take --embedded [--db FILE] to read its results
       etl status <run-id>          state, counts and data quality of one run
       etl runs [--limit N]         the most recent runs
       etl retry <run-id> [--timeout SECONDS]
@@ -47,7 +53,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    var line = CommandLine.Parse(args, new HashSet<string>(["--help", "-h", "--json", .. GenerateCommand.Flags]));
+    var line = CommandLine.Parse(args, new HashSet<string>(["--help", "-h", "--json", EmbeddedCommands.Flag, .. GenerateCommand.Flags]));
     if (line.Command is null or "help" || line.Has("--help"))
     {
         Console.WriteLine(Usage);
@@ -57,6 +63,10 @@ try
     // Needs no server.
     if (line.Command == "generate")
         return GenerateCommand.Execute(line);
+
+    // Needs no server either: everything in this process, on SQLite.
+    if (line.Has(EmbeddedCommands.Flag))
+        return await EmbeddedCommands.ExecuteAsync(line, cancellation.Token);
 
     await using var environment = new EtlEnvironment();
     return line.Command switch

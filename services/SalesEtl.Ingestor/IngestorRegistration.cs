@@ -1,3 +1,4 @@
+using SalesEtl.Data.Runs;
 using SalesEtl.Data.Staging;
 using SalesEtl.ServiceDefaults;
 
@@ -9,6 +10,8 @@ public static class IngestorRegistration
     {
         services.AddOptions<IngestorOptions>().Bind(configuration.GetSection(IngestorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StagedSalesWriter>();
+        services.AddSingleton<IStagedSalesStore>(sp => sp.GetRequiredService<StagedSalesWriter>());
+        services.AddSingleton<IRunStateReader, PostgresRunStateReader>();
         services.AddInputPathPolicy(configuration);
         IngestorMetrics.Initialize();
         return services;

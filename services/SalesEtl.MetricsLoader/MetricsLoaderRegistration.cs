@@ -12,6 +12,7 @@ public static class MetricsLoaderRegistration
             .Validate(o => o.MaxRejectRate is >= 0 and <= 1 && o.MaxUnknownProductRate is >= 0 and <= 1, "Quality rates must be between 0 and 1.")
             .ValidateOnStart();
         services.AddSingleton<RunFinalizer>();
+        services.AddSingleton<IRunFinalizer>(sp => sp.GetRequiredService<RunFinalizer>());
         MetricsLoaderMetrics.Initialize();
         SharedMetrics.Initialize(SharedMetrics.RejectedRows, [RejectReasons.DuplicateConflict]);
         return services;

@@ -17,7 +17,7 @@ public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts, IRead
 /// tables and the quality report. Everything of the run is deleted first, so a redelivered
 /// command rewrites the same rows.
 /// </summary>
-public sealed class RunFinalizer(NpgsqlDataSource dataSource)
+public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
 {
     const string LockRun = "SELECT pg_advisory_xact_lock(hashtextextended(@run::text, 0))";
 

@@ -19,6 +19,7 @@ public static class ProductSyncRegistration
         services.AddProductCatalogClient();
         services.AddSingleton<ProductCatalogReader>();
         services.AddSingleton<ProductSnapshotStore>();
+        services.AddSingleton<IProductSnapshotStore>(sp => sp.GetRequiredService<ProductSnapshotStore>());
         services.AddSingleton(TimeProvider.System);
         return services;
     }

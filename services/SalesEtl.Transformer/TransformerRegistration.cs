@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SalesEtl.Data.Facts;
 using SalesEtl.Data.Products;
+using SalesEtl.Data.Runs;
 using SalesEtl.Data.Staging;
 using SalesEtl.Pipeline.Sales;
 using SalesEtl.Transformer.Consumers;
@@ -16,6 +17,10 @@ public static class TransformerRegistration
         services.AddSingleton<StagedSalesWriter>();
         services.AddSingleton<TransformedChunkWriter>();
         services.AddSingleton<SnapshotPrices>();
+        services.AddSingleton<IStagedSalesStore>(sp => sp.GetRequiredService<StagedSalesWriter>());
+        services.AddSingleton<ITransformedChunkStore>(sp => sp.GetRequiredService<TransformedChunkWriter>());
+        services.AddSingleton<ISnapshotPriceSource>(sp => sp.GetRequiredService<SnapshotPrices>());
+        services.AddSingleton<IRunStateReader, PostgresRunStateReader>();
         services.AddSingleton<SnapshotPriceCache>();
         services.AddSingleton(sp => new SaleNormalizer(new SaleNormalizerOptions
         {

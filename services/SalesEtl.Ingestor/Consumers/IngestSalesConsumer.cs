@@ -14,7 +14,7 @@ namespace SalesEtl.Ingestor.Consumers;
 /// soon as it is committed, so transformers start while the file is still being read. A retry
 /// re-stages the same chunks (same file, same chunk size, same numbering) over the old ones.
 /// </summary>
-public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolicy inputPaths, Npgsql.NpgsqlDataSource dataSource, IOptions<IngestorOptions> options, ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
+public sealed class IngestSalesConsumer(IStagedSalesStore writer, InputPathPolicy inputPaths, IRunStateReader runStates, IOptions<IngestorOptions> options, ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
 {
     static readonly UTF8Encoding Utf8WithOptionalBom = new(encoderShouldEmitUTF8Identifier: true, throwOnInvalidBytes: false);
     static readonly string BinaryFile =
@@ -74,7 +74,7 @@ public sealed class IngestSalesConsumer(StagedSalesWriter writer, InputPathPolic
                 rowsRead++;
                 if (chunk.Count == chunkSize)
                 {
-                    if (await RunStates.IsCancelledAsync(dataSource, message.RunId, cancellationToken))
+                    if (await runStates.IsCancelledAsync(message.RunId, cancellationToken))
                     {
                         logger.LogInformation("Ingest stopped after {ChunkCount} chunks: the run was cancelled", chunkNo);
                         return;

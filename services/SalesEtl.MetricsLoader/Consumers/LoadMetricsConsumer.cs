@@ -9,7 +9,7 @@ using SalesEtl.ServiceDefaults.Metrics;
 namespace SalesEtl.MetricsLoader.Consumers;
 
 /// <summary>Resolves duplicates, loads the metric tables and the quality report of a run, and reports the outcome.</summary>
-public sealed class LoadMetricsConsumer(RunFinalizer finalizer, IOptions<QualityOptions> quality, ILogger<LoadMetricsConsumer> logger) : IConsumer<LoadMetrics>
+public sealed class LoadMetricsConsumer(IRunFinalizer finalizer, IOptions<QualityOptions> quality, ILogger<LoadMetricsConsumer> logger) : IConsumer<LoadMetrics>
 {
     public async Task Consume(ConsumeContext<LoadMetrics> context)
     {
@@ -42,7 +42,7 @@ public sealed class LoadMetricsConsumer(RunFinalizer finalizer, IOptions<Quality
 public sealed class LoadMetricsConsumerDefinition() : EtlConsumerDefinition<LoadMetricsConsumer>(concurrentMessageLimit: 2);
 
 /// <summary>Deletes a cancelled run's rows.</summary>
-public sealed class PurgeRunResultsConsumer(RunFinalizer finalizer, ILogger<PurgeRunResultsConsumer> logger) : IConsumer<PurgeRunResults>
+public sealed class PurgeRunResultsConsumer(IRunFinalizer finalizer, ILogger<PurgeRunResultsConsumer> logger) : IConsumer<PurgeRunResults>
 {
     public async Task Consume(ConsumeContext<PurgeRunResults> context)
     {

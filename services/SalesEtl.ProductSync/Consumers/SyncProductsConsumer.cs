@@ -14,7 +14,7 @@ namespace SalesEtl.ProductSync.Consumers;
 /// </summary>
 public sealed class SyncProductsConsumer(
     ProductCatalogReader reader,
-    ProductSnapshotStore store,
+    IProductSnapshotStore store,
     IOptions<ProductSyncOptions> options,
     ILogger<SyncProductsConsumer> logger) : IConsumer<SyncProducts>
 {

@@ -30,7 +30,7 @@ public sealed record StoredSnapshot(
 /// </list>
 /// A version belongs to snapshot S when <c>valid_from_snapshot ≤ S</c> and (<c>valid_to_snapshot</c> is null or &gt; S).
 /// </summary>
-public sealed class ProductSnapshotStore(NpgsqlDataSource dataSource, IDbContextFactory<EtlDbContext> contexts, TimeProvider time)
+public sealed class ProductSnapshotStore(NpgsqlDataSource dataSource, IDbContextFactory<EtlDbContext> contexts, TimeProvider time) : IProductSnapshotStore
 {
     /// <summary>Key of the transaction-level advisory lock that serializes snapshot writes.</summary>
     public const long SnapshotLockKey = 0x5A1E_9D07L;

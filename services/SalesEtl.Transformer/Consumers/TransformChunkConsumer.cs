@@ -13,11 +13,11 @@ namespace SalesEtl.Transformer.Consumers;
 
 /// <summary>Cleans, enriches and flags one staged chunk and writes its candidate facts and rejects.</summary>
 public sealed class TransformChunkConsumer(
-    StagedSalesWriter staging,
-    TransformedChunkWriter facts,
+    IStagedSalesStore staging,
+    ITransformedChunkStore facts,
     SnapshotPriceCache prices,
     SaleNormalizer normalizer,
-    Npgsql.NpgsqlDataSource dataSource,
+    IRunStateReader runStates,
     ILogger<TransformChunkConsumer> logger) : IConsumer<TransformChunk>
 {
     public async Task Consume(ConsumeContext<TransformChunk> context)
@@ -26,7 +26,7 @@ public sealed class TransformChunkConsumer(
         var cancellationToken = context.CancellationToken;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
 
-        if (await RunStates.IsCancelledAsync(dataSource, message.RunId, cancellationToken))
+        if (await runStates.IsCancelledAsync(message.RunId, cancellationToken))
         {
             logger.LogInformation("Chunk {ChunkNo} skipped: the run was cancelled", message.ChunkNo);
             return;
@@ -54,7 +54,7 @@ public sealed class TransformChunkConsumerDefinition(Microsoft.Extensions.Option
     : EtlConsumerDefinition<TransformChunkConsumer>(options.Value.ConcurrentChunks);
 
 /// <summary>Base prices per snapshot, loaded once per process (a snapshot never changes once stored).</summary>
-public sealed class SnapshotPriceCache(SnapshotPrices snapshotPrices)
+public sealed class SnapshotPriceCache(ISnapshotPriceSource snapshotPrices)
 {
     readonly ConcurrentDictionary<long, Lazy<Task<IReadOnlyDictionary<string, decimal>>>> cache = new();
 

@@ -11,7 +11,7 @@ public sealed record RejectedRow(long SourceLine, string Reason, string RawText)
 /// Writes a transformed chunk (candidate facts and rejects) by binary COPY in one transaction,
 /// replacing an earlier attempt at the same chunk, so a redelivered command changes nothing.
 /// </summary>
-public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource)
+public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITransformedChunkStore
 {
     public async Task WriteAsync(Guid runId, int chunkNo, IReadOnlyList<NormalizedSale> candidates, IReadOnlyList<RejectedRow> rejects, CancellationToken cancellationToken)
     {

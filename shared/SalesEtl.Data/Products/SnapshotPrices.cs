@@ -3,7 +3,7 @@ using Npgsql;
 namespace SalesEtl.Data.Products;
 
 /// <summary>Reads the base prices of the products of one snapshot: what a transformer needs to impute prices and flag outliers.</summary>
-public sealed class SnapshotPrices(NpgsqlDataSource dataSource)
+public sealed class SnapshotPrices(NpgsqlDataSource dataSource) : ISnapshotPriceSource
 {
     /// <summary>SQL condition selecting the versions of snapshot <c>@snapshot</c> from <c>product_versions</c> aliased <c>v</c>.</summary>
     public const string MembershipCondition = "v.valid_from_snapshot <= @snapshot AND (v.valid_to_snapshot IS NULL OR v.valid_to_snapshot > @snapshot)";

@@ -5,7 +5,7 @@ using SalesEtl.Pipeline.Sales;
 namespace SalesEtl.Data.Staging;
 
 /// <summary>Stages one chunk of raw records by binary COPY, replacing whatever an earlier attempt left for that chunk.</summary>
-public sealed class StagedSalesWriter(NpgsqlDataSource dataSource)
+public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSalesStore
 {
     /// <summary>
     /// Records the header of a run's file (table run_ingest_info) for the schema-drift part of the quality report;
