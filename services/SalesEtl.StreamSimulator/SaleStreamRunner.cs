@@ -90,8 +90,12 @@ public sealed class SaleStreamRunner(IBus bus, IOptions<SimulatorOptions> defaul
         try
         {
             using var emissions = plan.Emissions().GetEnumerator();
+            // Generating the data takes a moment: the stream (and its rate) starts with the first event ready.
+            var more = emissions.MoveNext();
+            var primed = more;
+            lock (gate)
+                clock = Stopwatch.StartNew();
             var start = Stopwatch.StartNew();
-            var more = true;
             while (more && start.Elapsed.TotalSeconds < settings.Seconds)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -108,8 +112,9 @@ public sealed class SaleStreamRunner(IBus bus, IOptions<SimulatorOptions> defaul
                     await Task.Delay(bucket.UntilNext < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : bucket.UntilNext, cancellationToken);
                     continue;
                 }
-                for (var i = 0; i < take && (more = emissions.MoveNext()); i++)
+                for (var i = 0; i < take && (primed || (more = emissions.MoveNext())); i++)
                 {
+                    primed = false;
                     var planned = emissions.Current;
                     inFlight.Add(bus.Publish(planned.Event with { EmittedAt = DateTimeOffset.UtcNow }, cancellationToken));
                     if (planned.Late)

@@ -42,8 +42,8 @@ public sealed class Keeping_up_with_the_simulator(StreamingSystemFixture system,
         Assert.Equal("finished", status.State);
         output.WriteLine($"achieved {status.AchievedRate:0} events/s ({status.Published:N0} in {status.ElapsedSeconds:0.00} s); max queue backlog {maxBacklog:N0}; max open window {maxOpen:N0}");
         Assert.InRange(status.AchievedRate, rate * 0.9, rate * 1.1);
-        // Bounded: never more than one second of events waits in the broker.
-        Assert.True(maxBacklog <= rate, $"The broker backlog reached {maxBacklog:N0} events (more than 1 s of the stream).");
+        // Bounded: never more than two seconds of events wait in the broker.
+        Assert.True(maxBacklog <= 2 * rate, $"The broker backlog reached {maxBacklog:N0} events (more than 2 s of the stream).");
 
         // Drains: the queue empties at once, and every window's run ends within a minute.
         var drainStart = watch.Elapsed;
