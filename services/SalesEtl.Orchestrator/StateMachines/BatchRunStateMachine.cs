@@ -28,6 +28,7 @@ public sealed class BatchRunStateMachine : MassTransitStateMachine<BatchRunState
     public State Cancelled { get; private set; } = null!;
 
     public Event<StartBatchRun> RunRequested { get; private set; } = null!;
+    public Event<StartStreamWindowRun> StreamWindowRequested { get; private set; } = null!;
     public Event<SalesChunkStaged> ChunkStaged { get; private set; } = null!;
     public Event<SalesIngested> SalesIngested { get; private set; } = null!;
     public Event<SalesIngestFailed> IngestFailed { get; private set; } = null!;
@@ -49,6 +50,7 @@ public sealed class BatchRunStateMachine : MassTransitStateMachine<BatchRunState
         InstanceState(run => run.CurrentState);
 
         Event(() => RunRequested, e => e.CorrelateById(m => m.Message.RunId));
+        Event(() => StreamWindowRequested, e => e.CorrelateById(m => m.Message.RunId));
         CorrelateStepEvent(() => ChunkStaged);
         CorrelateStepEvent(() => SalesIngested);
         CorrelateStepEvent(() => IngestFailed);
@@ -68,6 +70,11 @@ public sealed class BatchRunStateMachine : MassTransitStateMachine<BatchRunState
             When(RunRequested)
                 .Then(context => Submit(context.Saga, context.Message))
                 .Publish(context => new IngestSales(context.Saga.CorrelationId, context.Saga.SourcePath, context.Saga.ChunkSize))
+                .Publish(context => new SyncProducts(context.Saga.CorrelationId, context.Saga.ProductsUrl))
+                .TransitionTo(Extracting),
+            // A stream window's rows are staged already (docs/STREAMING.md): ingest is done, only products are missing.
+            When(StreamWindowRequested)
+                .Then(context => SubmitWindow(context.Saga, context.Message))
                 .Publish(context => new SyncProducts(context.Saga.CorrelationId, context.Saga.ProductsUrl))
                 .TransitionTo(Extracting));
 
@@ -105,6 +112,7 @@ public sealed class BatchRunStateMachine : MassTransitStateMachine<BatchRunState
 
         During(Extracting, Transforming, Loading,
             Ignore(RunRequested),
+            Ignore(StreamWindowRequested),
             Ignore(RetryRequested),
             When(StepTimedOut)
                 .If(context => context.Saga.StepDeadline == context.Message.Deadline, // else progress was made after the monitor looked
@@ -119,12 +127,12 @@ public sealed class BatchRunStateMachine : MassTransitStateMachine<BatchRunState
             When(ChunkTransformed).Then(context => OnChunkTransformed(context.Saga, context.Message)),
             When(RetryRequested).ThenAsync(ResumeAsync),
             When(CancelRequested).ThenAsync(CancelAsync).TransitionTo(Cancelled),
-            Ignore(RunRequested), Ignore(MetricsLoaded), Ignore(IngestFailed), Ignore(ProductSyncFailed),
+            Ignore(RunRequested), Ignore(StreamWindowRequested), Ignore(MetricsLoaded), Ignore(IngestFailed), Ignore(ProductSyncFailed),
             Ignore(IngestFaulted), Ignore(ProductSyncFaulted), Ignore(TransformFaulted), Ignore(LoadFaulted), Ignore(StepTimedOut));
 
         // Finished runs ignore whatever still arrives for them (redeliveries, late duplicates, a cancel after success).
         During(Succeeded, SucceededWithWarnings, Cancelled,
-            Ignore(RunRequested), Ignore(ChunkStaged), Ignore(SalesIngested), Ignore(IngestFailed),
+            Ignore(RunRequested), Ignore(StreamWindowRequested), Ignore(ChunkStaged), Ignore(SalesIngested), Ignore(IngestFailed),
             Ignore(ProductsSynced), Ignore(ProductSyncFailed), Ignore(ChunkTransformed), Ignore(MetricsLoaded),
             Ignore(IngestFaulted), Ignore(ProductSyncFaulted), Ignore(TransformFaulted), Ignore(LoadFaulted),
             Ignore(CancelRequested), Ignore(RetryRequested), Ignore(StepTimedOut));
@@ -162,6 +170,20 @@ public sealed class BatchRunStateMachine : MassTransitStateMachine<BatchRunState
         run.ProductsUrl = request.ProductsUrl;
         run.ChunkSize = request.ChunkSize is > 0 ? request.ChunkSize.Value : DefaultChunkSize;
         run.SubmittedAt = request.RequestedAt.ToUniversalTime();
+        Touch(run);
+    }
+
+    void SubmitWindow(BatchRunState run, StartStreamWindowRun request)
+    {
+        run.SourcePath = $"stream:window-{request.WindowNo}";
+        run.AsOf = request.AsOf.ToUniversalTime();
+        run.ProductsUrl = request.ProductsUrl;
+        run.ChunkSize = DefaultChunkSize;
+        run.SubmittedAt = request.RequestedAt.ToUniversalTime();
+        run.TotalChunks = request.ChunkCount;
+        run.RowsRead = request.RowsRead;
+        run.StagedChunks = [.. Enumerable.Range(1, request.ChunkCount)];
+        run.IngestedAt = run.SubmittedAt;
         Touch(run);
     }
 
