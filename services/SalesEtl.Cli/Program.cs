@@ -3,7 +3,7 @@ using RabbitMQ.Client.Exceptions;
 using SalesEtl.Cli;
 using SalesEtl.Cli.Commands;
 
-const string Usage = """
+var Usage = $"""
     etl — the SalesEtl command line
 
     Usage:
@@ -18,6 +18,7 @@ const string Usage = """
             stop a run; its partial results are purged
       etl export <run-id> --out DIR
             one CSV per metric table, rejects.csv and quality_report.json (SPEC §6)
+    {SalesEtl.Cli.Bench.BenchCommand.Usage}
 
     Settings come from environment variables, with localhost defaults:
       ConnectionStrings__Postgres   RabbitMq__Host  RabbitMq__Port  RabbitMq__VirtualHost
@@ -49,6 +50,7 @@ try
         "export" => await QueryCommands.ExportAsync(line, environment, cancellation.Token),
         "retry" => await ControlCommands.RetryAsync(line, environment, cancellation.Token),
         "cancel" => await ControlCommands.CancelAsync(line, environment, cancellation.Token),
+        "bench" => await SalesEtl.Cli.Bench.BenchCommand.ExecuteAsync(line, cancellation.Token),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
 }
