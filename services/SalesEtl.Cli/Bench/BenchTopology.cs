@@ -246,6 +246,23 @@ public sealed class BenchTopology : IAsyncDisposable
 
     async Task CreateVirtualHostAsync(CancellationToken cancellationToken)
     {
+        // The broker is shared: another engineer's test may be restarting it; give it a minute.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await TryCreateVirtualHostAsync(cancellationToken);
+                return;
+            }
+            catch (HttpRequestException) when (attempt < 30)
+            {
+                await Task.Delay(2000, cancellationToken);
+            }
+        }
+    }
+
+    async Task TryCreateVirtualHostAsync(CancellationToken cancellationToken)
+    {
         using var client = ManagementClient();
         using (var response = await client.PutAsync(new Uri($"/api/vhosts/{Uri.EscapeDataString(VirtualHost)}", UriKind.Relative),
                    new StringContent("{}", Encoding.UTF8, "application/json"), cancellationToken))
