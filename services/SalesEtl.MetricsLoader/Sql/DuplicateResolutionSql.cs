@@ -17,9 +17,12 @@ static class DuplicateResolutionSql
 
     /// <summary>
     /// Ranks only the rows whose transaction id occurs more than once (about 1 % of a real file): a hash aggregate
-    /// finds those ids, and the two window sorts run over them alone instead of over the whole run.
+    /// finds those ids, and the two window sorts run over them alone instead of over the whole run. The table is
+    /// analyzed first: its statistics are stale right after a run's chunks land (or after a truncate), and with them
+    /// the planner took the run for a few rows and chose a nested loop that ran for minutes.
     /// </summary>
     public const string Rank = """
+        ANALYZE transformed_sales;
         CREATE TEMP TABLE ranked_sales ON COMMIT DROP AS
         SELECT t.*,
                min(t.source_line) OVER (PARTITION BY t.transaction_id) AS first_of_id,
@@ -29,6 +32,7 @@ static class DuplicateResolutionSql
         WHERE t.run_id = @run
           AND t.transaction_id IN (SELECT d.transaction_id FROM transformed_sales d WHERE d.run_id = @run
                                    GROUP BY d.transaction_id HAVING count(*) > 1);
+        ANALYZE ranked_sales;
         """;
 
     public const string Resolve = """
@@ -47,5 +51,7 @@ static class DuplicateResolutionSql
         FROM ranked_sales r
         JOIN staged_sales s ON s.run_id = r.run_id AND s.chunk_no = r.chunk_no AND s.source_line = r.source_line
         WHERE r.source_line = r.first_of_content AND r.source_line <> r.first_of_id;
+
+        ANALYZE fact_sales;
         """;
 }
