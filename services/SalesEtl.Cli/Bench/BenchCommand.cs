@@ -22,16 +22,19 @@ public static class BenchCommand
     public const string Usage = """
       etl bench --rows N [--transformers K] [--runs R] [--out bench.json] [--chunk-size N]
                 [--file sales.csv --products products.json] [--services DIR] [--work-dir DIR] [--keep]
+                [--products-delay-ms MS]
             generate N rows (or take --file), start every service as a process on a database and a virtual host
             of its own (services published into .local/bench/publish, or taken from --services DIR), run the file
-            R times (default 3) and time psql \copy of the same file in each run; prints a table, writes JSON
+            R times (default 3) and time psql \copy of the same file in each run; prints a table, writes JSON.
+            --products-delay-ms holds the product API back (catalog latency) so that the transform step starts only
+            after ingest: its time is then the transformers' alone (to compare --transformers 1 and 2)
     """;
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static async Task<int> ExecuteAsync(CommandLine line, CancellationToken cancellationToken)
     {
-        line.RejectUnknown("--rows", "--transformers", "--runs", "--out", "--chunk-size", "--file", "--products", "--services", "--work-dir", "--keep");
+        line.RejectUnknown("--rows", "--transformers", "--runs", "--out", "--chunk-size", "--file", "--products", "--services", "--work-dir", "--keep", "--products-delay-ms");
         var rows = PositiveLong(line, "--rows", null);
         var transformers = (int)PositiveLong(line, "--transformers", 1);
         var runs = (int)PositiveLong(line, "--runs", 3);
@@ -83,6 +86,13 @@ public static class BenchCommand
             : await BenchPublisher.PublishAsync(BenchPublisher.FindRepositoryRoot(), log, cancellationToken);
 
         var extra = new Dictionary<string, string>();
+        var productsDelay = line.Has("--products-delay-ms") ? PositiveLong(line, "--products-delay-ms", null) : 0;
+        if (productsDelay > 0)
+        {
+            extra["Catalog__Faults__LatencyMs"] = productsDelay.ToString(CultureInfo.InvariantCulture);
+            extra["ProductSync__AttemptTimeout"] = TimeSpan.FromMilliseconds(productsDelay + 30_000).ToString("c", CultureInfo.InvariantCulture);
+            extra["ProductSync__TotalTimeout"] = TimeSpan.FromMilliseconds((productsDelay * 3) + 120_000).ToString("c", CultureInfo.InvariantCulture);
+        }
         await using var topology = await BenchTopology.StartAsync(servicesRoot, Path.Combine(workDir, "logs"), adminConnection, rabbit, management,
             productsFile, transformers, extra, line.Has("--keep"), log, cancellationToken);
         await using var dataSource = new NpgsqlDataSourceBuilder(topology.ConnectionString).Build();
@@ -124,7 +134,7 @@ public static class BenchCommand
             await bus.StopAsync(CancellationToken.None);
         }
 
-        var report = BenchReport.Create(rows, fileBytes, headerFields, transformers, chunkSize, generateSeconds, salesFile, generator.GetType().Name, results);
+        var report = BenchReport.Create(rows, fileBytes, headerFields, transformers, chunkSize, productsDelay, generateSeconds, salesFile, generator.GetType().Name, results);
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
         await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(report, Json), cancellationToken);
         BenchReport.Print(Console.Out, report);

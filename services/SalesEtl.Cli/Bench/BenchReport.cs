@@ -62,6 +62,7 @@ public sealed record BenchReport(
     int HeaderFields,
     int Transformers,
     int? ChunkSize,
+    long ProductsDelayMs,
     double? GenerateSeconds,
     int Runs,
     BenchMedians Median,
@@ -69,7 +70,7 @@ public sealed record BenchReport(
     IReadOnlyList<BenchRun> RunResults,
     BenchMachine Machine)
 {
-    public static BenchReport Create(long rows, long fileBytes, int headerFields, int transformers, int? chunkSize, double? generateSeconds,
+    public static BenchReport Create(long rows, long fileBytes, int headerFields, int transformers, int? chunkSize, long productsDelayMs, double? generateSeconds,
         string file, string generator, IReadOnlyList<BenchRun> runs)
     {
         static double? Median(IEnumerable<double?> values)
@@ -95,7 +96,7 @@ public sealed record BenchReport(
         var peaks = runs.SelectMany(r => r.PeakRssMib).GroupBy(p => p.Key)
             .ToDictionary(g => g.Key, g => g.Max(p => p.Value));
         var rowsRead = rows > 0 ? rows : runs.FirstOrDefault()?.RowsRead ?? 0;
-        return new BenchReport(generator, file, fileBytes, rowsRead, headerFields, transformers, chunkSize, generateSeconds, runs.Count,
+        return new BenchReport(generator, file, fileBytes, rowsRead, headerFields, transformers, chunkSize, productsDelayMs, generateSeconds, runs.Count,
             median, peaks, runs, BenchMachine.Current());
     }
 
