@@ -105,6 +105,8 @@ public static class BenchCommand
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.ConfigureEtlRabbitMq(busOptions));
         await bus.StartAsync(cancellationToken);
         var results = new List<BenchRun>();
+        BenchReport Report(List<BenchRun> done) =>
+            BenchReport.Create(rows, fileBytes, headerFields, transformers, chunkSize, productsDelay, generateSeconds, salesFile, generator.GetType().Name, done);
         try
         {
             for (var run = 1; run <= runs; run++)
@@ -125,6 +127,8 @@ public static class BenchCommand
                 var result = BenchRun.From(run, state, wall, copySeconds, peaks);
                 results.Add(result);
                 log.WriteLine($"bench: run {run}/{runs}: {state.CurrentState} in {wall:0.00} s ({result.RowsPerSecond:N0} rows/s), \\copy {copySeconds:0.00} s, ratio {result.RatioToCopy:0.00}");
+                // Written after every run: the servers are shared, and a restart by someone else must not lose the runs done.
+                await WriteReportAsync(outPath, Report(results), cancellationToken);
                 if (state.CurrentState is not ("Succeeded" or "SucceededWithWarnings"))
                     break;
             }
@@ -134,12 +138,17 @@ public static class BenchCommand
             await bus.StopAsync(CancellationToken.None);
         }
 
-        var report = BenchReport.Create(rows, fileBytes, headerFields, transformers, chunkSize, productsDelay, generateSeconds, salesFile, generator.GetType().Name, results);
-        Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-        await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(report, Json), cancellationToken);
+        var report = Report(results);
+        await WriteReportAsync(outPath, report, cancellationToken);
         BenchReport.Print(Console.Out, report);
         Console.Out.WriteLine($"JSON: {outPath}");
         return results.Count == runs && results.All(r => r.Succeeded) ? 0 : 1;
+    }
+
+    static async Task WriteReportAsync(string outPath, BenchReport report, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+        await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(report, Json), cancellationToken);
     }
 
     static long PositiveLong(CommandLine line, string option, long? fallback)
