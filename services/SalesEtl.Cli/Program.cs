@@ -4,7 +4,7 @@ using SalesEtl.Cli;
 using SalesEtl.Cli.Commands;
 using SalesEtl.Cli.Embedded;
 
-const string Usage = """
+var Usage = $"""
     etl — the SalesEtl command line
 
     Usage:
@@ -38,6 +38,7 @@ const string Usage = """
             the run's report as one self-contained HTML page: outcome, step timeline,
             data quality, charts of revenue by product (top N, default 10), channel and month,
             customer segments and inventory value; the orchestrator serves it at /runs/<run-id>/report
+    {SalesEtl.Cli.Bench.BenchCommand.Usage}
 
     Settings come from environment variables, with localhost defaults:
       ConnectionStrings__Postgres   RabbitMq__Host  RabbitMq__Port  RabbitMq__VirtualHost
@@ -79,6 +80,7 @@ try
         "cancel" => await ControlCommands.CancelAsync(line, environment, cancellation.Token),
         "dlq" => await DeadLetterCommands.ExecuteAsync(line, environment, cancellation.Token),
         "report" => await ReportCommand.ExecuteAsync(line, environment, cancellation.Token),
+        "bench" => await SalesEtl.Cli.Bench.BenchCommand.ExecuteAsync(line, cancellation.Token),
         _ => throw new UsageException($"Unknown command '{line.Command}'."),
     };
 }

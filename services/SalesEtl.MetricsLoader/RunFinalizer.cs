@@ -37,6 +37,7 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
         await ExecuteAsync(connection, transaction, LockRun, runId, snapshotId, cancellationToken);
         if (await RunStates.IsCancelledAsync(connection, transaction, runId, cancellationToken))
             return null;
+        await EnsureCompleteAsync(connection, transaction, runId, cancellationToken);
         await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Clear + MetricSql.Clear, runId, snapshotId, cancellationToken);
         await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Rank, runId, snapshotId, cancellationToken);
         await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Resolve, runId, snapshotId, cancellationToken);
@@ -115,6 +116,31 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
         await ExecuteAsync(connection, transaction, LockRun, runId, 0, cancellationToken);
         await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Clear + MetricSql.Clear + PurgeRun, runId, 0, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    // The intermediate tables are UNLOGGED: after a PostgreSQL crash they are empty. Every row the ingestor read must
+    // be a candidate or a reject of its chunk here, else the run would load partial results without a word.
+    const string Completeness = """
+        SELECT r.rows_read,
+               (SELECT count(*) FROM transformed_sales WHERE run_id = @run)
+             + (SELECT count(*) FROM rejected_rows WHERE run_id = @run AND reason <> 'duplicate_conflict')
+        FROM batch_runs r WHERE r.run_id = @run
+        """;
+
+    static async Task EnsureCompleteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(Completeness, connection, transaction) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("run", runId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || reader.IsDBNull(0))
+            return;
+        var read = reader.GetInt64(0);
+        var transformed = reader.GetInt64(1);
+        if (read != transformed)
+        {
+            throw new InvalidOperationException(
+                $"The run read {read} rows but only {transformed} are transformed: intermediate rows were lost (a PostgreSQL crash empties the staging tables); run the file again.");
+        }
     }
 
     static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, long snapshotId, CancellationToken cancellationToken)

@@ -49,10 +49,7 @@ public sealed class EtlTopology : IAsyncDisposable
     public static async Task<EtlTopology> StartAsync(TestDatabase database, TestVirtualHost vhost, string productsFile, int transformers = 2,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var outputRoot = Path.Combine(Path.GetTempPath(), "sales-etl-tests", RepositoryLayout.Configuration, System.Diagnostics.Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var dlls = new Dictionary<string, string>();
-        foreach (var spec in All)
-            dlls[spec.Name] = await PublishOnceAsync(spec, outputRoot);
+        var dlls = await PublishAllAsync();
 
         var settings = new Dictionary<string, string>(vhost.EnvironmentVariables)
         {
@@ -83,6 +80,23 @@ public sealed class EtlTopology : IAsyncDisposable
         }
         return topology;
     }
+
+    static string OutputRoot => Path.Combine(Path.GetTempPath(), "sales-etl-tests", RepositoryLayout.Configuration, System.Diagnostics.Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Publishes every program (once per test process) into <c>&lt;root&gt;/&lt;assembly&gt;/&lt;assembly&gt;.dll</c>, the layout
+    /// <c>etl bench --services &lt;root&gt;</c> expects; returns the main dll of each by name (<c>etl</c> for the tool).
+    /// </summary>
+    public static async Task<Dictionary<string, string>> PublishAllAsync()
+    {
+        var dlls = new Dictionary<string, string>();
+        foreach (var spec in All)
+            dlls[spec.Name] = await PublishOnceAsync(spec, OutputRoot);
+        return dlls;
+    }
+
+    /// <summary>The folder <see cref="PublishAllAsync"/> publishes into.</summary>
+    public static string PublishedRoot => OutputRoot;
 
     static readonly SemaphoreSlim PublishLock = new(1, 1);
 

@@ -34,6 +34,10 @@ public sealed class TransformChunkConsumer(
 
         var basePrices = await prices.GetAsync(message.SnapshotId, cancellationToken);
         var rows = await staging.ReadChunkAsync(message.RunId, message.ChunkNo, cancellationToken);
+        // The ingestor never stages an empty chunk: none means the staging rows are gone (staged_sales is UNLOGGED,
+        // and PostgreSQL empties it after a crash). Fail the chunk rather than load a run with rows missing.
+        if (rows.Count == 0)
+            throw new InvalidOperationException($"Chunk {message.ChunkNo} has no staged rows: staging was lost (a PostgreSQL crash empties it); run the file again.");
         var (candidates, rejects) = ChunkTransformation.Apply(rows, normalizer, message.AsOf, basePrices);
         await facts.WriteAsync(message.RunId, message.ChunkNo, candidates, rejects, cancellationToken);
 

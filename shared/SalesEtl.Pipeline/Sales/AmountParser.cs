@@ -111,8 +111,10 @@ public static class AmountParser
         }
 
         Span<char> digits = number.Length <= MaxMoneyChars ? stackalloc char[MaxMoneyChars] : new char[number.Length];
-        if (!TryStripThousands(number, digits, out var digitCount)
-            || !decimal.TryParse(digits[..digitCount], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        if (!TryStripThousands(number, digits, out var digitCount))
+            return MoneyParseStatus.Invalid;
+        if (!TryParseShortDecimal(digits[..digitCount], out var value)
+            && !decimal.TryParse(digits[..digitCount], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
         {
             return MoneyParseStatus.Invalid;
         }
@@ -124,6 +126,32 @@ public static class AmountParser
     }
 
     public static MoneyParseStatus TryParseMoney(string? text, out decimal amount) => TryParseMoney(text.AsSpan(), out amount);
+
+    // The common case without decimal.TryParse: at most 18 digits and one point (what TryStripThousands leaves) fit a
+    // long mantissa and a scale, which is exactly the decimal TryParse makes of them (same value, same scale). Longer
+    // texts go to decimal.TryParse, which rounds them the way the SPEC's rounding then expects.
+    private static bool TryParseShortDecimal(ReadOnlySpan<char> digits, out decimal value)
+    {
+        value = 0m;
+        long mantissa = 0;
+        var count = 0;
+        var scale = -1;
+        foreach (var c in digits)
+        {
+            if (c == '.')
+            {
+                scale = 0;
+                continue;
+            }
+            if (++count > 18)
+                return false;
+            mantissa = (mantissa * 10) + (c - '0');
+            if (scale >= 0)
+                scale++;
+        }
+        value = new decimal((int)(mantissa & 0xFFFFFFFF), (int)(mantissa >> 32), 0, false, (byte)Math.Max(scale, 0));
+        return true;
+    }
 
     /// <summary>
     /// Rounds to 2 decimals, midpoint away from zero, with exactly two decimal places and no negative zero

@@ -158,3 +158,38 @@ public class Parsing_a_total_price
         Assert.Equal(1234.50m, amount);
     }
 }
+
+/// <summary>Pins the fast path of <see cref="AmountParser.TryParseMoney(ReadOnlySpan{char}, out decimal)"/> (no decimal.TryParse for up to 18 digits).</summary>
+public class Parsing_money_on_the_fast_path
+{
+    [Fact]
+    public void Should_give_the_value_and_text_that_decimal_parsing_gives()
+    {
+        var random = new Random(20261126);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var digits = random.Next(1, 22);
+            var point = random.Next(-1, digits + 1);
+            var text = new System.Text.StringBuilder();
+            for (var d = 0; d < digits; d++)
+            {
+                if (d == point)
+                    text.Append('.');
+                text.Append((char)('0' + random.Next(10)));
+            }
+            if (point == digits)
+                text.Append('.');
+            var input = text.ToString();
+
+            var expectedStatus = decimal.TryParse(input, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed)
+                && Math.Abs(AmountParser.RoundMoney(parsed)) <= AmountParser.MaxMoney
+                    ? MoneyParseStatus.Parsed
+                    : MoneyParseStatus.Invalid;
+            var status = AmountParser.TryParseMoney(input, out var amount);
+
+            Assert.True(expectedStatus == status, $"'{input}': {status}, expected {expectedStatus}");
+            if (status == MoneyParseStatus.Parsed)
+                Assert.True(AmountParser.RoundMoney(parsed).ToString(CultureInfo.InvariantCulture) == amount.ToString(CultureInfo.InvariantCulture), $"'{input}': {amount}");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SalesEtl.TestSupport;
+
+namespace SalesEtl.EndToEnd.Tests.Benchmark;
+
+/// <summary>
+/// <c>etl bench</c> at a small size, so that the benchmark cannot rot: it must generate, start the whole system as
+/// processes, run, time <c>psql \copy</c> and write its JSON with every field. No time is asserted (docs/PERFORMANCE.md
+/// has the measured numbers).
+/// </summary>
+public sealed class Running_the_benchmark(Xunit.Abstractions.ITestOutputHelper output)
+{
+    const int Rows = 20_000;
+
+    [Fact]
+    public async Task Should_complete_and_write_every_field_of_its_json()
+    {
+        var dlls = await EtlTopology.PublishAllAsync();
+        var work = Directory.CreateTempSubdirectory("sales-etl-bench-test");
+        var json = Path.Combine(work.FullName, "bench.json");
+        try
+        {
+            var (exitCode, stdout, stderr) = await RunEtlAsync(dlls["etl"],
+                ["bench", "--rows", Rows.ToString(System.Globalization.CultureInfo.InvariantCulture), "--runs", "1", "--transformers", "1",
+                 "--services", EtlTopology.PublishedRoot, "--work-dir", work.FullName, "--out", json]);
+            output.WriteLine(stdout);
+            Assert.True(exitCode == 0, $"etl bench exited with {exitCode}\n{stdout}\n{stderr}\n{Logs(work.FullName)}");
+            Assert.Contains("| median |", stdout, StringComparison.Ordinal);
+
+            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            var root = document.RootElement;
+            Assert.Equal(Rows, root.GetProperty("rows").GetInt64());
+            Assert.True(root.GetProperty("file_bytes").GetInt64() > 0);
+            var median = root.GetProperty("median");
+            foreach (var field in new[] { "wall_seconds", "rows_per_second", "copy_seconds", "ratio_to_copy" })
+                Assert.True(median.GetProperty(field).GetDouble() > 0, $"median.{field}");
+            var steps = median.GetProperty("steps");
+            foreach (var step in new[] { "ingest", "product_sync", "transform", "transform_after_ingest", "metrics" })
+                Assert.Equal(JsonValueKind.Number, steps.GetProperty(step).ValueKind);
+
+            var run = Assert.Single(root.GetProperty("run_results").EnumerateArray());
+            Assert.Contains(run.GetProperty("state").GetString(), new[] { "Succeeded", "SucceededWithWarnings" });
+            Assert.Equal(Rows, run.GetProperty("rows_read").GetInt64());
+
+            var peaks = root.GetProperty("peak_rss_mib");
+            foreach (var service in new[] { "catalog", "orchestrator", "ingestor", "product-sync", "transformer-1", "metrics-loader" })
+                Assert.True(peaks.GetProperty(service).GetDouble() > 0, $"peak_rss_mib.{service}");
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunEtlAsync(string dll, string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryLayout.Root,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        var (user, password) = TestInfrastructure.RabbitMqCredentials;
+        info.Environment["ConnectionStrings__Postgres"] = TestInfrastructure.PostgresAdmin;
+        info.Environment["RabbitMq__Host"] = TestInfrastructure.RabbitMq.Host;
+        info.Environment["RabbitMq__Port"] = (TestInfrastructure.RabbitMq.Port > 0 ? TestInfrastructure.RabbitMq.Port : 5672).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["RabbitMq__Username"] = user;
+        info.Environment["RabbitMq__Password"] = password;
+        info.Environment["RabbitMq__ManagementUrl"] = TestInfrastructure.RabbitMqManagement.ToString();
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    static string Logs(string work)
+    {
+        var logs = Path.Combine(work, "logs");
+        return Directory.Exists(logs)
+            ? string.Join("\n", Directory.GetFiles(logs).Select(f => $"===== {Path.GetFileName(f)}\n{File.ReadAllText(f)}"))
+            : "";
+    }
+}
