@@ -118,7 +118,7 @@ public sealed class Surviving_crashes_and_a_failing_product_api(CrashScenarioFix
         await system.AssertCompletedLikeAnUndisturbedRunAsync(retried);
     }
 
-    /// <summary>Waits until the chunks dispatched before the run failed have all been dead-lettered: the depth stays the same for 12 s (the management API refreshes every 5 s).</summary>
+    /// <summary>Waits until the chunks dispatched before the run failed have all been dead-lettered: the exact depth stays the same for 3 s.</summary>
     async Task WaitForDeadLettersAsync(string queue)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
@@ -132,7 +132,7 @@ public sealed class Surviving_crashes_and_a_failing_product_api(CrashScenarioFix
                 last = depth;
                 stableSince = DateTime.UtcNow;
             }
-            else if (depth > 0 && DateTime.UtcNow - stableSince > TimeSpan.FromSeconds(12))
+            else if (depth > 0 && DateTime.UtcNow - stableSince > TimeSpan.FromSeconds(3))
             {
                 return;
             }
