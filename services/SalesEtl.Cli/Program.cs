@@ -22,7 +22,7 @@ var Usage = $"""
 
     Settings come from environment variables, with localhost defaults:
       ConnectionStrings__Postgres   RabbitMq__Host  RabbitMq__Port  RabbitMq__VirtualHost
-      RabbitMq__Username  RabbitMq__Password  Etl__ProductsUrl
+      RabbitMq__Username  RabbitMq__Password  Etl__ProductsUrl  RabbitMq__ManagementUrl (bench; default http://host:15672)
     """;
 
 using var cancellation = new CancellationTokenSource();
