@@ -37,7 +37,12 @@ public sealed class TransformChunkConsumer(
         // The ingestor never stages an empty chunk: none means the staging rows are gone (staged_sales is UNLOGGED,
         // and PostgreSQL empties it after a crash). Fail the chunk rather than load a run with rows missing.
         if (rows.Count == 0)
+        {
+            // A cancel may have purged the run's rows since the check above.
+            if (await RunStates.IsCancelledAsync(dataSource, message.RunId, cancellationToken))
+                return;
             throw new InvalidOperationException($"Chunk {message.ChunkNo} has no staged rows: staging was lost (a PostgreSQL crash empties it); run the file again.");
+        }
         var (candidates, rejects) = ChunkTransformation.Apply(rows, normalizer, message.AsOf, basePrices);
         await facts.WriteAsync(message.RunId, message.ChunkNo, candidates, rejects, cancellationToken);
 
