@@ -39,7 +39,7 @@ public sealed class TransformChunkConsumer(
         if (rows.Count == 0)
         {
             // A cancel may have purged the run's rows since the check above.
-            if (await RunStates.IsCancelledAsync(dataSource, message.RunId, cancellationToken))
+            if (await runStates.IsCancelledAsync(message.RunId, cancellationToken))
                 return;
             throw new InvalidOperationException($"Chunk {message.ChunkNo} has no staged rows: staging was lost (a PostgreSQL crash empties it); run the file again.");
         }
