@@ -8,7 +8,7 @@ namespace SalesEtl.MetricsLoader;
 /// </summary>
 public interface IRunFinalizer
 {
-    /// <returns>Null when the run was cancelled meanwhile.</returns>
+    /// <returns>Null when there is nothing to load: the run was cancelled meanwhile, or has succeeded already (a late redelivery).</returns>
     Task<RunTotals?> FinalizeAsync(Guid runId, long snapshotId, QualityOptions qualityOptions, CancellationToken cancellationToken);
 
     Task PurgeAsync(Guid runId, CancellationToken cancellationToken);

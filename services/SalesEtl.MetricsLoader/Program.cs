@@ -1,6 +1,7 @@
 using MassTransit;
 using SalesEtl.MetricsLoader;
 using SalesEtl.MetricsLoader.Consumers;
+using SalesEtl.MetricsLoader.Retention;
 using SalesEtl.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +12,7 @@ builder.AddEtlBus(bus =>
     bus.AddConsumer<PurgeRunResultsConsumer, PurgeRunResultsConsumerDefinition>();
 });
 builder.Services.AddMetricsLoader(builder.Configuration);
+builder.Services.AddIntermediateRowsRetention(builder.Configuration);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

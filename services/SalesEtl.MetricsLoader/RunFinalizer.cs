@@ -9,7 +9,7 @@ using SalesEtl.Pipeline.Sales;
 namespace SalesEtl.MetricsLoader;
 
 /// <summary>The outcome of finishing a run's numbers.</summary>
-/// <remarks>Null from <see cref="RunFinalizer.FinalizeAsync"/> when the run was cancelled meanwhile.</remarks>
+/// <remarks>Null from <see cref="RunFinalizer.FinalizeAsync"/> when the run was cancelled meanwhile or has succeeded already.</remarks>
 public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts, IReadOnlyDictionary<string, long> RejectsByReason);
 
 /// <summary>
@@ -19,7 +19,8 @@ public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts, IRead
 /// </summary>
 public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
 {
-    const string LockRun = "SELECT pg_advisory_xact_lock(hashtextextended(@run::text, 0))";
+    /// <summary>The run's transaction-level lock: finalizing, purging and releasing a run never interleave.</summary>
+    internal const string LockRun = "SELECT pg_advisory_xact_lock(hashtextextended(@run::text, 0))";
 
     const string PurgeRun = """
         DELETE FROM staged_sales WHERE run_id = @run;
@@ -35,7 +36,10 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
 
         // Two deliveries of the same command, or a finalize and a purge, must not interleave.
         await ExecuteAsync(connection, transaction, LockRun, runId, snapshotId, cancellationToken);
-        if (await RunStates.IsCancelledAsync(connection, transaction, runId, cancellationToken))
+        // A cancelled run loads nothing; a succeeded one has its numbers, and after retention (IntermediateRowsSweeper)
+        // no longer the rows to recompute them from, so a late redelivery of its command is a no-op.
+        var state = await RunStates.GetAsync(connection, transaction, runId, cancellationToken);
+        if (state is RunStates.Cancelled || RunStates.HasSucceeded(state))
             return null;
         await EnsureCompleteAsync(connection, transaction, runId, cancellationToken);
         await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Clear + MetricSql.Clear, runId, snapshotId, cancellationToken);

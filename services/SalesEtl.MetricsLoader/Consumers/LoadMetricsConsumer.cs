@@ -17,7 +17,7 @@ public sealed class LoadMetricsConsumer(IRunFinalizer finalizer, IOptions<Qualit
         var totals = await finalizer.FinalizeAsync(context.Message.RunId, context.Message.SnapshotId, quality.Value, context.CancellationToken);
         if (totals is null)
         {
-            logger.LogInformation("The run was cancelled; no metrics loaded");
+            logger.LogInformation("The run was cancelled or has succeeded already; no metrics loaded");
             return;
         }
         var verdict = totals.Verdict;
