@@ -97,8 +97,9 @@ public sealed class ProductSnapshotStore(NpgsqlDataSource dataSource, IDbContext
     /// Late-arriving products (docs/DATA_CONTRACT_NOTES.md): the facts of earlier runs flagged unknown_product whose
     /// product this snapshot holds get one match per run and product, written once (the first later snapshot
     /// that holds the product wins, so a match never changes). The runs' own metrics stay as they were.
+    /// It reads only the flagged facts, through the partial index ix_fact_sales_unknown_product.
     /// </summary>
-    static readonly string MatchLateProducts = $$"""
+    public static readonly string MatchLateProducts = $$"""
         INSERT INTO late_product_matches (run_id, product_id, snapshot_id, version_id, fact_rows, matched_at)
         SELECT f.run_id, f.product_id, @snapshot_id, v.version_id, count(*), @taken_at
         FROM fact_sales f

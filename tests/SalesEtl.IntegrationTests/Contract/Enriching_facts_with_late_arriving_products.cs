@@ -76,4 +76,28 @@ public sealed class Enriching_facts_with_late_arriving_products(InProcessDatabas
     }
 
     Task<long> Count(Guid runId) => Database.ScalarAsync<long>($"SELECT count(*) FROM late_product_matches WHERE run_id = '{runId}'");
+
+    [Fact]
+    public async Task Should_find_the_flagged_facts_through_their_partial_index_not_by_scanning_every_fact()
+    {
+        // A history of 50,000 facts of which 50 are flagged unknown_product, as after a few real runs.
+        await Database.ScalarAsync<int>($"""
+            INSERT INTO fact_sales (run_id, source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags, snapshot_id)
+            SELECT '{Guid.NewGuid()}', n, 'T' || n, 'C' || (n % 977), 'P' || (n % 101), '2026-11-01', 1, 10.00, 'web',
+                   CASE WHEN n % 1000 = 0 THEN 8 ELSE 0 END, 1
+            FROM generate_series(1, 50000) AS n;
+            ANALYZE fact_sales;
+            SELECT 1
+            """);
+        await using var explain = Database.DataSource.CreateCommand("EXPLAIN " + SalesEtl.ProductSync.Snapshots.ProductSnapshotStore.MatchLateProducts);
+        explain.Parameters.AddWithValue("snapshot_id", 2L);
+        explain.Parameters.AddWithValue("taken_at", DateTimeOffset.UtcNow);
+        var plan = new System.Text.StringBuilder();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+                plan.AppendLine(reader.GetString(0));
+        }
+        Assert.True(plan.ToString().Contains("ix_fact_sales_unknown_product", StringComparison.Ordinal), plan.ToString());
+    }
 }
