@@ -34,7 +34,7 @@ public sealed class EtlEnvironment : IAsyncDisposable
             var options = RabbitMq;
             if (!Uri.TryCreate(options.ManagementUrl, UriKind.Absolute, out var managementUrl))
                 throw new UsageException($"RabbitMq__ManagementUrl '{options.ManagementUrl}' is not an absolute URL.");
-            return new BrokerEndpoint(options.Host, options.Port, options.VirtualHost, options.Username, options.Password, managementUrl);
+            return new BrokerEndpoint(options.Host, options.Port, options.VirtualHost, options.Username, options.Password, managementUrl, BrokerTls.From(options));
         }
     }
 

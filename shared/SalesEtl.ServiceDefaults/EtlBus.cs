@@ -18,7 +18,9 @@ public static class EtlBus
 
     public static IServiceCollection AddEtlBus(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> configure)
     {
-        services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => string.IsNullOrWhiteSpace(o.TlsCaCertificatePath) || File.Exists(o.TlsCaCertificatePath), "RabbitMq:TlsCaCertificatePath names a file that does not exist.")
+            .ValidateOnStart();
         services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.Section));
         // Start-up waits until every endpoint is bound, so nothing published right after start is lost.
         services.Configure<MassTransitHostOptions>(o =>
@@ -51,6 +53,16 @@ public static class EtlBus
         {
             h.Username(options.Username);
             h.Password(options.Password);
+            if (BrokerTls.From(options) is { } tls)
+            {
+                h.UseSsl(ssl =>
+                {
+                    ssl.ServerName = tls.ServerName;
+                    ssl.Protocol = BrokerTls.Protocols;
+                    if (tls.CreateValidator() is { } validator)
+                        ssl.CertificateValidationCallback = validator;
+                });
+            }
         });
         cfg.PrefetchCount = options.PrefetchCount;
         cfg.Publish<IRunMessage>(p => p.Exclude = true);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using SalesEtl.ServiceDefaults;
 
 namespace SalesEtl.Operations.DeadLetters;
 
@@ -40,7 +41,7 @@ public sealed class DeadLetterQueues : IAsyncDisposable
     {
         this.endpoint = endpoint;
         ownsManagement = managementClient is null;
-        management = managementClient ?? new HttpClient { BaseAddress = endpoint.ManagementUrl, Timeout = TimeSpan.FromSeconds(30) };
+        management = managementClient ?? new HttpClient(ManagementHandler(endpoint)) { BaseAddress = endpoint.ManagementUrl, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>
@@ -227,7 +228,44 @@ public sealed class DeadLetterQueues : IAsyncDisposable
             ClientProvidedName = "etl-dead-letters",
             AutomaticRecoveryEnabled = false,
         };
-        return await factory.CreateConnectionAsync(cancellationToken);
+        if (endpoint.Tls is { } tls)
+        {
+            factory.Ssl = new SslOption
+            {
+                Enabled = true,
+                ServerName = tls.ServerName,
+                Version = BrokerTls.Protocols,
+                CertificateValidationCallback = tls.CreateValidator(),
+            };
+        }
+        try
+        {
+            return await factory.CreateConnectionAsync(cancellationToken);
+        }
+        catch (BrokerUnreachableException exception) when (FindInner<System.Security.Authentication.AuthenticationException>(exception) is { } tlsFailure)
+        {
+            throw new DeadLetterException(
+                $"TLS to RabbitMQ at {endpoint.Host}:{endpoint.Port} failed: {tlsFailure.Message} (RabbitMq__TlsServerName, RabbitMq__TlsCaCertificatePath).", exception);
+        }
+    }
+
+    static T? FindInner<T>(Exception exception)
+        where T : Exception
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is T found)
+                return found;
+        }
+        return null;
+    }
+
+    static HttpMessageHandler ManagementHandler(BrokerEndpoint endpoint)
+    {
+        var handler = new SocketsHttpHandler();
+        if (endpoint.Tls?.CreateValidator() is { } validator)
+            handler.SslOptions.RemoteCertificateValidationCallback = validator;
+        return handler;
     }
 
     // Requeues every message this channel still holds, at its original position. If the channel is gone, the
