@@ -1,3 +1,4 @@
+using SalesEtl.Data.Quality;
 using SalesEtl.Pipeline.Quality;
 
 namespace SalesEtl.MetricsLoader;

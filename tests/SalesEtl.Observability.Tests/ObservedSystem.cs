@@ -40,9 +40,11 @@ public sealed class ObservedSystem : IAsyncLifetime
         Environment.GetEnvironmentVariable("ETL_TEST_RABBITMQ_PROMETHEUS") ?? $"{TestInfrastructure.RabbitMq.Host}:15692";
 
     public SeqStub Seq { get; private set; } = null!;
-    public TestDatabase Database { get; private set; } = null!;
-    public TestVirtualHost VirtualHost { get; private set; } = null!;
-    public EtlTopology Topology { get; private set; } = null!;
+    EtlSystem system = null!;
+
+    public TestDatabase Database => system.Database;
+    public TestVirtualHost VirtualHost => system.VirtualHost;
+    public EtlTopology Topology => system.Topology;
     public PrometheusServer Prometheus { get; private set; } = null!;
 
     public Guid SucceededRunId { get; private set; }
@@ -54,9 +56,7 @@ public sealed class ObservedSystem : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Seq = await SeqStub.StartAsync();
-        Database = await TestDatabase.CreateAsync("obs");
-        VirtualHost = await TestVirtualHost.CreateAsync("obs");
-        Topology = await EtlTopology.StartAsync(Database, VirtualHost, FixtureFile("products.json"), transformers: 2,
+        system = await EtlSystem.StartAsync("obs", FixtureFile("products.json"), transformers: 2,
             environment: new Dictionary<string, string>
             {
                 ["Seq__ServerUrl"] = Seq.ServerUrl,
@@ -181,12 +181,8 @@ public sealed class ObservedSystem : IAsyncLifetime
     {
         if (Prometheus is not null)
             await Prometheus.DisposeAsync();
-        if (Topology is not null)
-            await Topology.DisposeAsync();
-        if (VirtualHost is not null)
-            await VirtualHost.DisposeAsync();
-        if (Database is not null)
-            await Database.DisposeAsync();
+        if (system is not null)
+            await system.DisposeAsync();
         if (Seq is not null)
             await Seq.DisposeAsync();
     }

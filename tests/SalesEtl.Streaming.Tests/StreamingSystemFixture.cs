@@ -26,11 +26,12 @@ public sealed class StreamingSystemFixture : IAsyncLifetime
 
     readonly string root = Path.Combine(Path.GetTempPath(), "sales-etl-streaming", Guid.NewGuid().ToString("N"));
 
-    public TestDatabase Database { get; private set; } = null!;
-    public TestVirtualHost VirtualHost { get; private set; } = null!;
-    public EtlTopology Topology { get; private set; } = null!;
+    EtlSystem system = null!;
+
+    public TestDatabase Database => system.Database;
+    public TestVirtualHost VirtualHost => system.VirtualHost;
+    public EtlTopology Topology => system.Topology;
     public ServiceProcess Simulator { get; private set; } = null!;
-    public HttpClient SimulatorClient { get; private set; } = null!;
     public string InboxFolder => Path.Combine(root, "inbox");
     public string WorkFolder => Path.Combine(root, "work");
 
@@ -41,9 +42,7 @@ public sealed class StreamingSystemFixture : IAsyncLifetime
         var productsFile = Path.Combine(WorkFolder, "products.json");
         await File.WriteAllTextAsync(productsFile, new SaleEventPlan(PlanOptions(50_000)).ProductsJson());
 
-        Database = await TestDatabase.CreateAsync("stream");
-        VirtualHost = await TestVirtualHost.CreateAsync("stream");
-        Topology = await EtlTopology.StartAsync(Database, VirtualHost, productsFile, transformers: 2, new Dictionary<string, string>
+        system = await EtlSystem.StartAsync("stream", productsFile, transformers: 2, new Dictionary<string, string>
         {
             ["Stream__AsOf"] = AsOf.ToString("O", CultureInfo.InvariantCulture),
             ["Stream__WindowMaxEvents"] = WindowMaxEvents.ToString(CultureInfo.InvariantCulture),
@@ -64,9 +63,7 @@ public sealed class StreamingSystemFixture : IAsyncLifetime
             ["Simulator__DuplicateRate"] = "0.02",
             ["Simulator__MaxDelaySeconds"] = "2",
         };
-        Simulator = ServiceProcess.Start("stream-simulator", dll, environment);
-        await Simulator.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
-        SimulatorClient = new HttpClient { BaseAddress = Simulator.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Simulator = await ServiceProcess.StartReadyAsync("stream-simulator", dll, environment, TimeSpan.FromSeconds(90));
     }
 
     /// <summary>The plan the simulator follows for these settings (it gets the same from the fixture's environment).</summary>
@@ -84,13 +81,13 @@ public sealed class StreamingSystemFixture : IAsyncLifetime
 
     public async Task StartStreamAsync(double rate, double seconds, int events)
     {
-        using var response = await SimulatorClient.PostAsync(new Uri(string.Create(CultureInfo.InvariantCulture,
+        using var response = await Simulator.Http.PostAsync(new Uri(string.Create(CultureInfo.InvariantCulture,
             $"/stream/start?rate={rate}&seconds={seconds}&events={events}&seed={Seed}"), UriKind.Relative), null);
         Assert.True(response.IsSuccessStatusCode, $"POST /stream/start: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
     public async Task<SimulatorStatus> SimulatorStatusAsync() =>
-        (await SimulatorClient.GetFromJsonAsync<SimulatorStatus>(new Uri("/stream/status", UriKind.Relative)))!;
+        (await Simulator.Http.GetFromJsonAsync<SimulatorStatus>(new Uri("/stream/status", UriKind.Relative)))!;
 
     /// <summary>Messages in a queue of the test's virtual host (ready and unacknowledged).</summary>
     public async Task<long> QueueDepthAsync(string queue)
@@ -109,15 +106,10 @@ public sealed class StreamingSystemFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        SimulatorClient?.Dispose();
         if (Simulator is not null)
             await Simulator.DisposeAsync();
-        if (Topology is not null)
-            await Topology.DisposeAsync();
-        if (VirtualHost is not null)
-            await VirtualHost.DisposeAsync();
-        if (Database is not null)
-            await Database.DisposeAsync();
+        if (system is not null)
+            await system.DisposeAsync();
         try
         {
             Directory.Delete(root, recursive: true);

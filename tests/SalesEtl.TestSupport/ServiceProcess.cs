@@ -17,23 +17,29 @@ public sealed class ServiceProcess : IAsyncDisposable
     public int ProcessId => process.Id;
     public bool HasExited => process.HasExited;
 
+    /// <summary>A client of the service's own address (30 s timeout), disposed with it.</summary>
+    public HttpClient Http { get; }
+
     ServiceProcess(string name, Uri baseAddress, Process process)
     {
         Name = name;
         BaseAddress = baseAddress;
         this.process = process;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public static ServiceProcess Start(string name, string dllPath, IReadOnlyDictionary<string, string> environment, IEnumerable<string>? extraArgs = null)
+    /// <param name="workingDirectory">Its content root, the dll's folder unless given: a folder without another service's appsettings.json.</param>
+    public static ServiceProcess Start(string name, string dllPath, IReadOnlyDictionary<string, string> environment, IEnumerable<string>? extraArgs = null,
+        string? workingDirectory = null)
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dllPath)!,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dllPath)!,
         };
         info.ArgumentList.Add(dllPath);
         info.ArgumentList.Add("--urls");
@@ -53,6 +59,23 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return service;
+    }
+
+    /// <summary>Starts the service and waits until <c>/health/ready</c> answers; kills it when it never does.</summary>
+    public static async Task<ServiceProcess> StartReadyAsync(string name, string dllPath, IReadOnlyDictionary<string, string> environment, TimeSpan readyTimeout,
+        string? workingDirectory = null)
+    {
+        var service = Start(name, dllPath, environment, workingDirectory: workingDirectory);
+        try
+        {
+            await service.WaitUntilReadyAsync(readyTimeout);
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
     }
 
     void Append(string? line)
@@ -107,6 +130,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Http.Dispose();
         Kill();
         await process.WaitForExitAsync();
         process.Dispose();

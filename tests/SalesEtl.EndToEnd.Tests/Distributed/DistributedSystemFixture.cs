@@ -16,25 +16,18 @@ public abstract class DistributedSystem(int transformers, string purpose) : IAsy
     public static readonly DateTimeOffset AsOf = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
     public static string FixtureFile(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
-    public TestDatabase Database { get; private set; } = null!;
-    public TestVirtualHost VirtualHost { get; private set; } = null!;
-    public EtlTopology Topology { get; private set; } = null!;
+    EtlSystem system = null!;
 
-    public async Task InitializeAsync()
-    {
-        Database = await TestDatabase.CreateAsync(purpose);
-        VirtualHost = await TestVirtualHost.CreateAsync(purpose);
-        Topology = await EtlTopology.StartAsync(Database, VirtualHost, FixtureFile("products.json"), transformers);
-    }
+    public TestDatabase Database => system.Database;
+    public TestVirtualHost VirtualHost => system.VirtualHost;
+    public EtlTopology Topology => system.Topology;
+
+    public async Task InitializeAsync() => system = await EtlSystem.StartAsync(purpose, FixtureFile("products.json"), transformers);
 
     public async Task DisposeAsync()
     {
-        if (Topology is not null)
-            await Topology.DisposeAsync();
-        if (VirtualHost is not null)
-            await VirtualHost.DisposeAsync();
-        if (Database is not null)
-            await Database.DisposeAsync();
+        if (system is not null)
+            await system.DisposeAsync();
     }
 
     /// <summary>Runs <c>etl run</c> on a file and returns the run id; fails with every service's log when the run does not succeed.</summary>

@@ -28,9 +28,11 @@ public abstract class FaultScenarioFixture : IAsyncLifetime
 
     readonly string folder = Path.Combine(Path.GetTempPath(), "sales-etl-faults", Guid.NewGuid().ToString("N"));
 
-    public TestDatabase Database { get; private set; } = null!;
-    public TestVirtualHost VirtualHost { get; private set; } = null!;
-    public EtlTopology Topology { get; private set; } = null!;
+    EtlSystem system = null!;
+
+    public TestDatabase Database => system.Database;
+    public TestVirtualHost VirtualHost => system.VirtualHost;
+    public EtlTopology Topology => system.Topology;
     public string SalesFile { get; private set; } = "";
     public string ExpectedExport { get; private set; } = "";
 
@@ -44,19 +46,13 @@ public abstract class FaultScenarioFixture : IAsyncLifetime
         ExpectedExport = Path.Combine(folder, "expected");
         ReferenceEtl.WriteExport(ReferenceEtl.Run(sales, products, SalesDataGenerator.DefaultAsOf), ExpectedExport);
 
-        Database = await TestDatabase.CreateAsync("faults");
-        VirtualHost = await TestVirtualHost.CreateAsync("faults");
-        Topology = await EtlTopology.StartAsync(Database, VirtualHost, products, transformers: 2, environment: Environment);
+        system = await EtlSystem.StartAsync("faults", products, transformers: 2, Environment);
     }
 
     public async Task DisposeAsync()
     {
-        if (Topology is not null)
-            await Topology.DisposeAsync();
-        if (VirtualHost is not null)
-            await VirtualHost.DisposeAsync();
-        if (Database is not null)
-            await Database.DisposeAsync();
+        if (system is not null)
+            await system.DisposeAsync();
     }
 
     /// <summary>Starts <c>etl run</c> in the background; the task ends when the run does.</summary>

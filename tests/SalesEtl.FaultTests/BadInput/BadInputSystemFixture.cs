@@ -22,29 +22,25 @@ public sealed class BadInputSystemFixture : IAsyncLifetime
 
     readonly string folder = Path.Combine(Path.GetTempPath(), $"sales-etl-bad-input-{Guid.NewGuid():N}");
 
-    public TestDatabase Database { get; private set; } = null!;
-    public TestVirtualHost VirtualHost { get; private set; } = null!;
-    public EtlTopology Topology { get; private set; } = null!;
+    EtlSystem system = null!;
+
+    public TestDatabase Database => system.Database;
+    public TestVirtualHost VirtualHost => system.VirtualHost;
+    public EtlTopology Topology => system.Topology;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(folder);
         var products = Path.Combine(folder, "products.json");
         await File.WriteAllTextAsync(products, ProductsJson);
-        Database = await TestDatabase.CreateAsync("badinput");
-        VirtualHost = await TestVirtualHost.CreateAsync("badinput");
-        Topology = await EtlTopology.StartAsync(Database, VirtualHost, products, transformers: 1,
-            environment: new Dictionary<string, string> { ["Inputs__MaxFileBytes"] = MaxFileBytes.ToString(CultureInfo.InvariantCulture) });
+        system = await EtlSystem.StartAsync("badinput", products, transformers: 1,
+            new Dictionary<string, string> { ["Inputs__MaxFileBytes"] = MaxFileBytes.ToString(CultureInfo.InvariantCulture) });
     }
 
     public async Task DisposeAsync()
     {
-        if (Topology is not null)
-            await Topology.DisposeAsync();
-        if (VirtualHost is not null)
-            await VirtualHost.DisposeAsync();
-        if (Database is not null)
-            await Database.DisposeAsync();
+        if (system is not null)
+            await system.DisposeAsync();
         if (Directory.Exists(folder))
             Directory.Delete(folder, recursive: true);
     }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using SalesEtl.TestSupport;
 
 namespace SalesEtl.IntegrationTests.ProductSync;
 
@@ -10,14 +11,15 @@ public sealed class CatalogProcess : IAsyncDisposable
 
     CatalogProcess(ServiceProcess service) => this.service = service;
 
-    public Uri BaseUrl => service.BaseUrl;
+    public Uri BaseUrl => service.BaseAddress;
 
-    public string Output => service.Output;
+    public string Output => service.Log;
 
     public static async Task<CatalogProcess> StartAsync(string productsFile, IReadOnlyDictionary<string, string>? settings = null)
     {
         var environment = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["Catalog__ProductsFile"] = productsFile };
-        return new CatalogProcess(await ServiceProcess.StartAsync("SalesEtl.Catalog", environment, Path.GetDirectoryName(productsFile)!, TimeSpan.FromSeconds(30)));
+        return new CatalogProcess(await ServiceProcess.StartReadyAsync("catalog", Path.Combine(AppContext.BaseDirectory, "SalesEtl.Catalog.dll"), environment,
+            TimeSpan.FromSeconds(30), workingDirectory: Path.GetDirectoryName(productsFile)));
     }
 
     /// <summary>Replaces the faults in force (the catalog's <c>POST /faults</c>).</summary>

@@ -40,7 +40,8 @@ public sealed class ProductSyncServiceFixture : IAsyncLifetime
             ["ProductSync__RetryDelay"] = "00:00:00.050",
             ["ProductSync__MaxRetryDelay"] = "00:00:00.400",
         };
-        Service = await ServiceProcess.StartAsync("SalesEtl.ProductSync", environment, files.Folder);
+        Service = await ServiceProcess.StartReadyAsync("product-sync", Path.Combine(AppContext.BaseDirectory, "SalesEtl.ProductSync.dll"), environment,
+            TimeSpan.FromSeconds(60), workingDirectory: files.Folder);
 
         bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
@@ -80,7 +81,7 @@ public sealed class ProductSyncServiceFixture : IAsyncLifetime
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"No outcome for run {runId}. Service output:\n{Service.Output}");
+            throw new TimeoutException($"No outcome for run {runId}. Service output:\n{Service.Log}");
         }
     }
 
