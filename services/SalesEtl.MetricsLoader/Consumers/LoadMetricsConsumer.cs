@@ -23,6 +23,9 @@ public sealed class LoadMetricsConsumer(IRunFinalizer finalizer, IOptions<Qualit
         var verdict = totals.Verdict;
 
         MetricsLoaderMetrics.Duration.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        foreach (var timing in totals.Timings)
+            MetricsLoaderMetrics.StepDuration.WithLabels(timing.Step).Observe(timing.Elapsed.TotalSeconds);
+        logger.LogInformation("Metrics steps took {StepTimes}", string.Join(", ", totals.Timings));
         MetricsLoaderMetrics.Rows.WithLabels(MetricsLoaderMetrics.Accepted).Inc(totals.Facts.RowsAccepted);
         MetricsLoaderMetrics.Rows.WithLabels(MetricsLoaderMetrics.Rejected).Inc(totals.Facts.RowsRejected);
         MetricsLoaderMetrics.Rows.WithLabels(MetricsLoaderMetrics.Duplicate).Inc(totals.Facts.DuplicatesDropped);

@@ -9,8 +9,13 @@ sealed class FinalizationSql : RunFinalizationDialect
 {
     public static FinalizationSql Instance { get; } = new();
 
-    public override IReadOnlyList<string> Statements { get; } =
-        [DuplicateResolutionSql.Clear + MetricSql.Clear, DuplicateResolutionSql.Rank, DuplicateResolutionSql.Resolve, .. MetricSql.InOrder];
+    public override IReadOnlyList<FinalizationStep> Steps { get; } =
+    [
+        new(FinalizationSteps.Clear, DuplicateResolutionSql.Clear + MetricSql.Clear),
+        new(FinalizationSteps.RankDuplicates, DuplicateResolutionSql.Rank),
+        new(FinalizationSteps.LoadFacts, DuplicateResolutionSql.Resolve),
+        .. MetricSql.InOrder,
+    ];
 
     public override string QualityFacts => MetricSql.QualityFacts;
 

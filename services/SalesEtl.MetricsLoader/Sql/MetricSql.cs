@@ -1,3 +1,4 @@
+using SalesEtl.Data.Quality;
 using SalesEtl.Pipeline.Sales;
 
 namespace SalesEtl.MetricsLoader.Sql;
@@ -153,10 +154,16 @@ static class MetricSql
         GROUP BY i.manufacturer;
         """;
 
-    public static IReadOnlyList<string> InOrder { get; } =
+    public static IReadOnlyList<FinalizationStep> InOrder { get; } =
     [
-        ProductRevenue, ChannelPerformance, ChannelMonthly, CustomerFrequency, CustomerSegments,
-        InventoryValuation, InventoryByCategory, InventoryByManufacturer,
+        new(FinalizationSteps.ProductRevenue, ProductRevenue),
+        new(FinalizationSteps.ChannelPerformance, ChannelPerformance),
+        new(FinalizationSteps.ChannelMonthly, ChannelMonthly),
+        new(FinalizationSteps.CustomerFrequency, CustomerFrequency),
+        new(FinalizationSteps.CustomerSegments, CustomerSegments),
+        new(FinalizationSteps.InventoryValuation, InventoryValuation),
+        new(FinalizationSteps.InventoryByCategory, InventoryByCategory),
+        new(FinalizationSteps.InventoryByManufacturer, InventoryByManufacturer),
     ];
 
     /// <summary>The facts the quality expectations judge, in one row; the accepted facts are read in one pass.</summary>

@@ -7,8 +7,39 @@ using SalesEtl.Pipeline.Sales;
 
 namespace SalesEtl.Data.Quality;
 
-/// <summary>The outcome of finishing a run's numbers.</summary>
-public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts, IReadOnlyDictionary<string, long> RejectsByReason);
+/// <summary>The outcome of finishing a run's numbers, with the time each step of it took.</summary>
+public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts, IReadOnlyDictionary<string, long> RejectsByReason, IReadOnlyList<StepTiming> Timings);
+
+/// <summary>One statement of finishing a run, named for logs and the step-duration histogram (a bounded set of names).</summary>
+public sealed record FinalizationStep(string Name, string Sql);
+
+public sealed record StepTiming(string Step, TimeSpan Elapsed)
+{
+    public override string ToString() => $"{Step} {Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s";
+}
+
+/// <summary>The names of the steps of finishing a run, the same in every dialect.</summary>
+public static class FinalizationSteps
+{
+    public const string Clear = "clear";
+    public const string RankDuplicates = "rank_duplicates";
+    public const string LoadFacts = "load_facts";
+    public const string ProductRevenue = "product_revenue";
+    public const string ChannelPerformance = "channel_performance";
+    public const string ChannelMonthly = "channel_monthly";
+    public const string CustomerFrequency = "customer_frequency";
+    public const string CustomerSegments = "customer_segments";
+    public const string InventoryValuation = "inventory_valuation";
+    public const string InventoryByCategory = "inventory_by_category";
+    public const string InventoryByManufacturer = "inventory_by_manufacturer";
+    public const string QualityReport = "quality_report";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Clear, RankDuplicates, LoadFacts, ProductRevenue, ChannelPerformance, ChannelMonthly, CustomerFrequency, CustomerSegments,
+        InventoryValuation, InventoryByCategory, InventoryByManufacturer, QualityReport,
+    ];
+}
 
 /// <summary>
 /// What one database supplies to <see cref="RunFinalization"/>: its SQL and how its driver binds and returns values.
@@ -16,8 +47,8 @@ public sealed record RunTotals(QualityVerdict Verdict, QualityFacts Facts, IRead
 /// </summary>
 public abstract class RunFinalizationDialect
 {
-    /// <summary>Clear the run's earlier results, resolve its duplicates and fill the metric tables, in this order.</summary>
-    public abstract IReadOnlyList<string> Statements { get; }
+    /// <summary>Clear the run's earlier results, resolve its duplicates and fill the metric tables, in this order (names from <see cref="FinalizationSteps"/>).</summary>
+    public abstract IReadOnlyList<FinalizationStep> Steps { get; }
 
     /// <summary>One row: the fields of <see cref="QualityFacts"/> in order, three money sums last.</summary>
     public abstract string QualityFacts { get; }
@@ -61,8 +92,14 @@ public static class RunFinalization
     {
         ArgumentNullException.ThrowIfNull(dialect);
         var query = new Query(connection, transaction, dialect, runId, snapshotId);
-        foreach (var statement in dialect.Statements)
-            await query.ExecuteAsync(statement, cancellationToken);
+        var timings = new List<StepTiming>(dialect.Steps.Count + 1);
+        foreach (var step in dialect.Steps)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await query.ExecuteAsync(step.Sql, cancellationToken);
+            timings.Add(new StepTiming(step.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
+        }
+        var reportStarted = System.Diagnostics.Stopwatch.GetTimestamp();
 
         var facts = await ReadFactsAsync(query, cancellationToken);
         var verdict = QualityEvaluator.Evaluate(facts, qualityOptions);
@@ -84,7 +121,8 @@ public static class RunFinalization
             dialect.AddReportParameters(save);
             await save.ExecuteNonQueryAsync(cancellationToken);
         }
-        return new RunTotals(verdict, facts, rejectsByReason);
+        timings.Add(new StepTiming(FinalizationSteps.QualityReport, System.Diagnostics.Stopwatch.GetElapsedTime(reportStarted)));
+        return new RunTotals(verdict, facts, rejectsByReason, timings);
     }
 
     static object Report(Guid runId, long snapshotId, QualityVerdict verdict, QualityFacts facts, Dictionary<string, long> rejectsByReason,

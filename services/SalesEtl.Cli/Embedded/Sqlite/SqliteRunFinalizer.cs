@@ -34,7 +34,7 @@ public sealed class SqliteRunFinalizer(SqliteEtlStore store, IRunStateReader run
     {
         public static Dialect Instance { get; } = new();
 
-        public override IReadOnlyList<string> Statements { get; } = [SqliteMetricSql.Clear, .. SqliteMetricSql.InOrder];
+        public override IReadOnlyList<FinalizationStep> Steps { get; } = [new(FinalizationSteps.Clear, SqliteMetricSql.Clear), .. SqliteMetricSql.InOrder];
 
         public override string QualityFacts => SqliteMetricSql.QualityFacts;
 
