@@ -17,7 +17,7 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
     internal const string LockRun = "SELECT pg_advisory_xact_lock(hashtextextended(@run::text, 0))";
 
     const string PurgeRun = """
-        DELETE FROM staged_sales WHERE run_id = @run;
+        DELETE FROM staged_chunks WHERE run_id = @run;
         DELETE FROM transformed_sales WHERE run_id = @run;
         DELETE FROM rejected_rows WHERE run_id = @run;
         DELETE FROM quality_reports WHERE run_id = @run;

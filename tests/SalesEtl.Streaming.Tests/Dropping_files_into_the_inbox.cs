@@ -22,7 +22,7 @@ public sealed class Dropping_files_into_the_inbox(StreamingSystemFixture system,
         var dropped = await DropAsync("daily-sales.csv", bytes);
         var runId = await WaitAsync(() => system.ScalarAsync<long>($"SELECT count(*) FROM inbox_files WHERE path = '{dropped}'"), n => n == 1, "the file to be claimed")
             .ContinueWith(_ => system.Database.ScalarAsync<Guid>($"SELECT run_id FROM inbox_files WHERE path = '{dropped}'")).Unwrap();
-        await WaitAsync(() => system.ScalarAsync<long>($"SELECT count(*) FROM staged_sales WHERE run_id = '{runId}'"), n => n > 0, "the run to start staging");
+        await WaitAsync(() => system.ScalarAsync<long>($"SELECT count(*) FROM staged_chunks WHERE run_id = '{runId}'"), n => n > 0, "the run to start staging");
 
         // The watcher dies while its run reads the file, and comes back.
         var stateAtKill = await system.ScalarAsync<string>($"SELECT current_state FROM batch_runs WHERE run_id = '{runId}'");

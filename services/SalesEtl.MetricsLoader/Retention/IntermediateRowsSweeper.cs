@@ -22,7 +22,7 @@ public sealed class IntermediateRowsSweeper(
     ILogger<IntermediateRowsSweeper> logger) : BackgroundService
 {
     /// <summary>The tables whose rows are intermediate, keyed by <c>run_id</c> first.</summary>
-    public static readonly IReadOnlyList<string> IntermediateTables = ["staged_sales", "transformed_sales"];
+    public static readonly IReadOnlyList<string> IntermediateTables = ["staged_chunks", "transformed_sales"];
 
     const long SweepLockKey = 0x5E7E_0001;
 

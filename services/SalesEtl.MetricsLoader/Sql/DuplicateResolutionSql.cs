@@ -47,9 +47,8 @@ static class DuplicateResolutionSql
         FROM ranked_sales WHERE source_line <> first_of_content;
 
         INSERT INTO rejected_rows (run_id, chunk_no, source_line, reason, raw_text)
-        SELECT r.run_id, r.chunk_no, r.source_line, 'duplicate_conflict', s.raw_text
+        SELECT r.run_id, r.chunk_no, r.source_line, 'duplicate_conflict', r.raw_text
         FROM ranked_sales r
-        JOIN staged_sales s ON s.run_id = r.run_id AND s.chunk_no = r.chunk_no AND s.source_line = r.source_line
         WHERE r.source_line = r.first_of_content AND r.source_line <> r.first_of_id;
 
         ANALYZE fact_sales;

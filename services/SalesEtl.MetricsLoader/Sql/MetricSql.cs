@@ -169,7 +169,7 @@ static class MetricSql
     /// <summary>The facts the quality expectations judge, in one row; the accepted facts are read in one pass.</summary>
     public static readonly string QualityFacts = $"""
         SELECT
-            (SELECT count(*) FROM staged_sales WHERE run_id = @run) AS rows_read,
+            (SELECT coalesce(sum(row_count), 0) FROM staged_chunks WHERE run_id = @run) AS rows_read,
             f.rows_accepted,
             (SELECT count(*) FROM rejected_rows WHERE run_id = @run) AS rows_rejected,
             (SELECT count(*) FROM duplicate_rows WHERE run_id = @run) AS duplicates,

@@ -34,8 +34,8 @@ public sealed class TransformChunkConsumer(
 
         var basePrices = await prices.GetAsync(message.SnapshotId, cancellationToken);
         var rows = await staging.ReadChunkAsync(message.RunId, message.ChunkNo, cancellationToken);
-        // The ingestor never stages an empty chunk: none means the staging rows are gone (staged_sales is UNLOGGED,
-        // and PostgreSQL empties it after a crash). Fail the chunk rather than load a run with rows missing.
+        // The ingestor never stages an empty chunk: none means the chunk's staged_chunks row is gone (the table is
+        // UNLOGGED, and PostgreSQL empties it after a crash). Fail the chunk rather than load a run with rows missing.
         if (rows.Count == 0)
         {
             // A cancel may have purged the run's rows since the check above.

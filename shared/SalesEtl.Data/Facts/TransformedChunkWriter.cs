@@ -27,7 +27,7 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
         }
 
         await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY transformed_sales (run_id, chunk_no, source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags) FROM STDIN (FORMAT BINARY)",
+            "COPY transformed_sales (run_id, chunk_no, source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags, raw_text) FROM STDIN (FORMAT BINARY)",
             cancellationToken))
         {
             // Synchronous writes per field: they only fill Npgsql's buffer (flushed when full); as fast as an awaited
@@ -50,6 +50,7 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
                 importer.Write(sale.TotalPrice, NpgsqlDbType.Numeric);
                 importer.Write(sale.Channel, NpgsqlDbType.Text);
                 importer.Write((int)sale.Flags, NpgsqlDbType.Integer);
+                importer.Write(sale.RawText, NpgsqlDbType.Text);
             }
             await importer.CompleteAsync(cancellationToken);
         }

@@ -8,6 +8,9 @@ public static class BulkTables
     /// <summary>Schema drift and late-arriving products (migration ContractTables).</summary>
     public static string ContractSql { get; } = ReadEmbedded("contract_tables.sql");
 
+    /// <summary>A run's staged records as one payload per chunk, replacing staged_sales (migration StagedChunks).</summary>
+    public static string StagedChunksSql { get; } = ReadEmbedded("staged_chunks.sql");
+
     static string ReadEmbedded(string name)
     {
         var assembly = typeof(BulkTables).Assembly;

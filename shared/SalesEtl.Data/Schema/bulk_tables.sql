@@ -1,5 +1,6 @@
 -- Bulk tables: written by COPY and set-based SQL, read by the metrics and the export.
 -- Staging is only needed while a run is in flight; facts and metrics are the results.
+-- As of InitialCreate: staged_sales was replaced by staged_chunks (migration StagedChunks, staged_chunks.sql).
 
 CREATE TABLE staged_sales (
     run_id          uuid    NOT NULL,

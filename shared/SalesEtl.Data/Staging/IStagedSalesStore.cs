@@ -3,7 +3,7 @@ using SalesEtl.Pipeline.Sales;
 namespace SalesEtl.Data.Staging;
 
 /// <summary>
-/// Where the ingestor stages a run's raw records and the transformers read them back: binary COPY into
+/// Where the ingestor stages a run's raw records and the transformers read them back: one payload per chunk in
 /// PostgreSQL (<see cref="StagedSalesWriter"/>) or batched inserts into SQLite (embedded mode).
 /// A chunk written again replaces the earlier attempt.
 /// </summary>
@@ -14,6 +14,6 @@ public interface IStagedSalesStore
 
     Task WriteChunkAsync(Guid runId, int chunkNo, IReadOnlyList<RawSale> rows, CancellationToken cancellationToken);
 
-    /// <summary>Reads a staged chunk back in file order.</summary>
+    /// <summary>Reads a staged chunk back in file order; empty when the chunk is not staged (or was lost).</summary>
     Task<List<RawSale>> ReadChunkAsync(Guid runId, int chunkNo, CancellationToken cancellationToken);
 }

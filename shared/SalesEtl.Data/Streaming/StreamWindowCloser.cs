@@ -1,4 +1,6 @@
 using Npgsql;
+using SalesEtl.Data.Staging;
+using SalesEtl.Pipeline.Sales;
 
 namespace SalesEtl.Data.Streaming;
 
@@ -14,7 +16,7 @@ public sealed record ClosedWindow(long WindowNo, Guid RunId, int Events, int Row
 /// <summary>
 /// Closes the open window in one transaction: takes its events in arrival order, lets it claim the
 /// transaction ids no earlier window claimed (<c>stream_seen_transactions</c>), stages the rest as
-/// chunks of a new run in <c>staged_sales</c> with set-based SQL, and records the window. Either all
+/// chunks of a new run in <c>staged_chunks</c> (the ingestor's chunk format), and records the window. Either all
 /// of it commits or nothing does, and an advisory lock makes one closer at a time (any number of
 /// ingestor replicas), so no event is lost or counted in two windows.
 /// </summary>
@@ -79,16 +81,17 @@ public sealed class StreamWindowCloser(NpgsqlDataSource dataSource)
         await ExecuteAsync(connection, transaction, $"UPDATE stream_events SET outcome = '{StreamTables.Staged}' WHERE window_no = @window AND outcome IS NULL",
             cancellationToken, ("window", windowNo));
 
-        // Line numbers as a file of the window would have them (header = line 1), in arrival order: the first arrival wins duplicates.
-        var staged = await ExecuteAsync(connection, transaction, $"""
-            INSERT INTO staged_sales (run_id, chunk_no, source_line, malformed, transaction_id, customer_id, product_id, sale_date,
-                quantity, total_price, sales_channel, raw_text)
-            SELECT @run, ((rn - 1) / @chunk)::integer + 1, rn + 1, malformed, transaction_id, customer_id, product_id, sale_date,
-                quantity, total_price, sales_channel, raw_text
-            FROM (SELECT row_number() OVER (ORDER BY arrival_no) AS rn, * FROM stream_events
-                  WHERE window_no = @window AND outcome = '{StreamTables.Staged}') e
-            """, cancellationToken, ("run", runId), ("chunk", policy.ChunkSize), ("window", windowNo));
+        // Line numbers as a file of the window would have them (header = line 1), in arrival order: the first arrival wins
+        // duplicates. Staged through the ingestor's chunk format, in this transaction.
+        var rows = await ReadStagedEventsAsync(connection, transaction, windowNo, cancellationToken);
+        var staged = rows.Count;
         var chunkCount = (staged + policy.ChunkSize - 1) / policy.ChunkSize;
+        for (var chunk = 0; chunk < chunkCount; chunk++)
+        {
+            var first = chunk * policy.ChunkSize;
+            await StagedSalesWriter.WriteChunkAsync(connection, transaction, runId, chunk + 1,
+                rows.GetRange(first, Math.Min(policy.ChunkSize, staged - first)), cancellationToken);
+        }
 
         await using (var info = new NpgsqlCommand("""
             INSERT INTO run_ingest_info (run_id, header_columns, extra_columns, required_in_order, recorded_at)
@@ -138,6 +141,24 @@ public sealed class StreamWindowCloser(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand("SELECT count(*) FROM stream_events WHERE window_no IS NULL");
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    static async Task<List<RawSale>> ReadStagedEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long windowNo, CancellationToken cancellationToken)
+    {
+        var rows = new List<RawSale>();
+        await using var command = new NpgsqlCommand($"""
+            SELECT malformed, raw_text, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel
+            FROM stream_events WHERE window_no = @window AND outcome = '{StreamTables.Staged}' ORDER BY arrival_no
+            """, connection, transaction);
+        command.Parameters.AddWithValue("window", windowNo);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new RawSale(rows.Count + 2L, reader.GetBoolean(0), reader.GetString(1), Text(2), Text(3), Text(4), Text(5), Text(6), Text(7), Text(8)));
+        }
+        return rows;
+
+        string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
     }
 
     static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)

@@ -35,7 +35,10 @@ public static class RejectReasons
     ];
 }
 
-/// <summary>A row that passed rules 1–9, normalized; duplicate detection happens over the whole run afterwards.</summary>
+/// <summary>
+/// A row that passed rules 1–9, normalized; duplicate detection happens over the whole run afterwards. It keeps the
+/// record's raw text for the reject file, should it turn out to be a duplicate conflict.
+/// </summary>
 public sealed record NormalizedSale(
     long SourceLine,
     string TransactionId,
@@ -45,7 +48,8 @@ public sealed record NormalizedSale(
     int Quantity,
     decimal TotalPrice,
     string Channel,
-    SaleFlags Flags);
+    SaleFlags Flags,
+    string RawText);
 
 /// <summary>Exactly one of <see cref="Sale"/> or <see cref="RejectReason"/> is set.</summary>
 public readonly record struct SaleOutcome(NormalizedSale? Sale, string? RejectReason)
@@ -139,7 +143,8 @@ public sealed class SaleNormalizer(SaleNormalizerOptions options)
             quantity,
             totalPrice,
             channel,
-            flags);
+            flags,
+            row.RawText);
         return SaleOutcome.Accept(sale);
     }
 

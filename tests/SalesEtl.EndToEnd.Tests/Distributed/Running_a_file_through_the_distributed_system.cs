@@ -51,7 +51,7 @@ public sealed class Running_a_file_through_the_distributed_system(DistributedSys
 
         var status = await system.Topology.RunEtlAsync("status", runId.ToString());
         Assert.Contains("Failed at  ingest: The file lacks required column(s): quantity.", status.StandardOutput, StringComparison.Ordinal);
-        Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM staged_sales WHERE run_id = '{runId}'"));
+        Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM staged_chunks WHERE run_id = '{runId}'"));
         Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM fact_sales WHERE run_id = '{runId}'"));
     }
 }

@@ -67,7 +67,7 @@ public sealed class Running_messy_files_through_the_distributed_system(MessyFile
 
         var status = await system.Topology.RunEtlAsync("status", runId.ToString());
         Assert.Contains("Failed at  ingest: The sales file has no header row: it is empty or has only blank lines.", status.StandardOutput, StringComparison.Ordinal);
-        Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM staged_sales WHERE run_id = '{runId}'"));
+        Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM staged_chunks WHERE run_id = '{runId}'"));
         Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM fact_sales WHERE run_id = '{runId}'"));
     }
 
@@ -82,7 +82,7 @@ public sealed class Running_messy_files_through_the_distributed_system(MessyFile
 
         var status = await system.Topology.RunEtlAsync("status", runId.ToString());
         Assert.Contains("Failed at  ingest: The file lacks required column(s): customer_id, quantity. No row was loaded.", status.StandardOutput, StringComparison.Ordinal);
-        Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM staged_sales WHERE run_id = '{runId}'"));
+        Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM staged_chunks WHERE run_id = '{runId}'"));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class Running_bad_input_through_the_distributed_system(BadInputSys
         var (runId, status) = await system.RunAsync(file, expectedExitCode: 1);
 
         Assert.Contains("Failed at  ingest: The sales file has no header row: it is empty or has only blank lines.", status, StringComparison.Ordinal);
-        Assert.Equal(0, await system.CountAsync("staged_sales", runId));
+        Assert.Equal(0, await system.CountAsync("staged_chunks", runId));
         await system.AssertNoDeadLettersAsync();
     }
 
@@ -49,7 +49,7 @@ public sealed class Running_bad_input_through_the_distributed_system(BadInputSys
             "Failed at  ingest: The file lacks required column(s): transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel. "
             + "No row was loaded. Its first line names none of them: the file has no header row, or is not a sales file.",
             status, StringComparison.Ordinal);
-        Assert.Equal(0, await system.CountAsync("staged_sales", runId));
+        Assert.Equal(0, await system.CountAsync("staged_chunks", runId));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class Running_bad_input_through_the_distributed_system(BadInputSys
         var (runId, status) = await system.RunAsync(file, expectedExitCode: 1);
 
         Assert.Contains("Failed at  ingest: The file looks binary (it holds NUL bytes in its first 8000 bytes), not CSV text", status, StringComparison.Ordinal);
-        Assert.Equal(0, await system.CountAsync("staged_sales", runId));
+        Assert.Equal(0, await system.CountAsync("staged_chunks", runId));
         await system.AssertNoDeadLettersAsync();
     }
 
@@ -189,7 +189,7 @@ public sealed class Running_bad_input_through_the_distributed_system(BadInputSys
 
         Assert.Contains($"bytes, over the limit of {BadInputSystemFixture.MaxFileBytes:N0}.", status, StringComparison.Ordinal);
         Assert.Contains("Failed at  ingest: The source file", status, StringComparison.Ordinal);
-        Assert.Equal(0, await system.CountAsync("staged_sales", runId));
+        Assert.Equal(0, await system.CountAsync("staged_chunks", runId));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public class Resolving_duplicates
         decimal totalPrice = 20.00m,
         string channel = "online",
         SaleFlags flags = SaleFlags.None) =>
-        new(line, transactionId, customerId, productId, saleDate ?? May1, quantity, totalPrice, channel, flags);
+        new(line, transactionId, customerId, productId, saleDate ?? May1, quantity, totalPrice, channel, flags, "raw");
 
     private static List<(DuplicateKind Kind, long? Of)> Resolve(params NormalizedSale[] sales) =>
         DuplicateResolver.Resolve(sales).Select(r => (r.Kind, r.DuplicateOfLine)).ToList();

@@ -14,7 +14,7 @@ public class Normalizing_a_sale
         var sale = Accepted(Row(line: 7));
 
         Assert.Equal(
-            new NormalizedSale(7, "T1", "C1", "P1", new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc), 2, 20.00m, "online", SaleFlags.None),
+            new NormalizedSale(7, "T1", "C1", "P1", new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc), 2, 20.00m, "online", SaleFlags.None, "raw"),
             sale);
         Assert.Equal(DateTimeKind.Utc, sale.SaleDateUtc.Kind);
     }

@@ -1,0 +1,182 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace SalesEtl.Pipeline.Sales;
+
+/// <summary>
+/// A staged chunk of <see cref="RawSale"/> records as one byte payload (one <c>staged_chunks</c> row instead of one
+/// row per record). Format version 1, little-endian:
+/// <code>
+/// byte     format version (1)
+/// int32    row count
+/// per row: varint   source line (zig-zag)
+///          byte     1 when malformed, else 0
+///          8 texts  transaction id, customer id, product id, sale date, quantity, total price, sales channel, raw text;
+///                   each a varint of (UTF-8 length + 1), 0 for null (so null and "" differ), then the UTF-8 bytes
+/// </code>
+/// Encoding writes straight into the caller's buffer writer (no allocation per field); text that is not valid
+/// UTF-16 (a lone surrogate) is refused, as PostgreSQL's text columns refused it before. A payload that is
+/// truncated, has bytes left over, or carries another version fails with an <see cref="InvalidDataException"/>.
+/// </summary>
+public static class StagedChunkCodec
+{
+    public const byte FormatVersion = 1;
+
+    const int HeaderBytes = 1 + sizeof(int);
+    const int MaxVarintBytes = 10;
+    const int TextFields = 8;
+
+    // Smallest row: a one-byte line, the malformed byte, and eight one-byte prefixes.
+    const int MinRowBytes = 2 + TextFields;
+
+    static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Appends the payload of <paramref name="rows"/> to <paramref name="output"/>.</summary>
+    public static void Encode(IReadOnlyList<RawSale> rows, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(output);
+        var header = output.GetSpan(HeaderBytes);
+        header[0] = FormatVersion;
+        BinaryPrimitives.WriteInt32LittleEndian(header[1..], rows.Count);
+        output.Advance(HeaderBytes);
+
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            var span = output.GetSpan(MaxVarintBytes + 1);
+            var length = WriteVarint(span, ZigZag(row.SourceLine));
+            span[length++] = row.Malformed ? (byte)1 : (byte)0;
+            output.Advance(length);
+            WriteText(output, row.TransactionId);
+            WriteText(output, row.CustomerId);
+            WriteText(output, row.ProductId);
+            WriteText(output, row.SaleDate);
+            WriteText(output, row.Quantity);
+            WriteText(output, row.TotalPrice);
+            WriteText(output, row.SalesChannel);
+            WriteText(output, row.RawText ?? throw new ArgumentException($"The record at line {row.SourceLine} has no raw text.", nameof(rows)));
+        }
+    }
+
+    /// <summary>The row count a payload announces, read from its header alone.</summary>
+    public static int ReadRowCount(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < HeaderBytes)
+            throw Truncated(payload.Length, $"its {HeaderBytes}-byte header");
+        if (payload[0] != FormatVersion)
+            throw new InvalidDataException($"The staged chunk has format version {payload[0]}; this build reads version {FormatVersion} only (stage the file again).");
+        var count = BinaryPrimitives.ReadInt32LittleEndian(payload[1..]);
+        if (count < 0)
+            throw new InvalidDataException($"The staged chunk announces {count} rows.");
+        return count;
+    }
+
+    /// <summary>Reads a payload back into records, in the order they were encoded.</summary>
+    public static List<RawSale> Decode(ReadOnlySpan<byte> payload)
+    {
+        var count = ReadRowCount(payload);
+        // A corrupt count must not size the list: no row is smaller than MinRowBytes.
+        var rows = new List<RawSale>(Math.Min(count, (payload.Length - HeaderBytes) / MinRowBytes));
+        var position = HeaderBytes;
+        for (var i = 0; i < count; i++)
+        {
+            var sourceLine = UnZigZag(ReadVarint(payload, ref position, i));
+            if (position >= payload.Length)
+                throw Truncated(payload.Length, $"row {i + 1} of {count}");
+            var malformed = payload[position++] switch
+            {
+                0 => false,
+                1 => true,
+                var other => throw new InvalidDataException($"Row {i + 1} of the staged chunk has malformed flag {other}, not 0 or 1."),
+            };
+            rows.Add(new RawSale(
+                SourceLine: sourceLine,
+                Malformed: malformed,
+                TransactionId: ReadText(payload, ref position, i),
+                CustomerId: ReadText(payload, ref position, i),
+                ProductId: ReadText(payload, ref position, i),
+                SaleDate: ReadText(payload, ref position, i),
+                Quantity: ReadText(payload, ref position, i),
+                TotalPrice: ReadText(payload, ref position, i),
+                SalesChannel: ReadText(payload, ref position, i),
+                RawText: ReadText(payload, ref position, i)
+                    ?? throw new InvalidDataException($"Row {i + 1} of the staged chunk has no raw text.")));
+        }
+        if (position != payload.Length)
+            throw new InvalidDataException($"The staged chunk has {payload.Length - position} bytes after its {count} rows.");
+        return rows;
+    }
+
+    static void WriteText(IBufferWriter<byte> output, string? text)
+    {
+        if (text is null)
+        {
+            output.GetSpan(1)[0] = 0;
+            output.Advance(1);
+            return;
+        }
+        var byteCount = Utf8.GetByteCount(text);
+        var span = output.GetSpan(MaxVarintBytes + byteCount);
+        var length = WriteVarint(span, (ulong)byteCount + 1);
+        length += Utf8.GetBytes(text, span[length..]);
+        output.Advance(length);
+    }
+
+    static string? ReadText(ReadOnlySpan<byte> payload, ref int position, int row)
+    {
+        var prefix = ReadVarint(payload, ref position, row);
+        if (prefix == 0)
+            return null;
+        var byteCount = prefix - 1;
+        if (byteCount > (ulong)(payload.Length - position))
+            throw Truncated(payload.Length, $"a {byteCount}-byte text of row {row + 1}");
+        var bytes = payload.Slice(position, (int)byteCount);
+        position += (int)byteCount;
+        if (bytes.IsEmpty)
+            return string.Empty;
+        try
+        {
+            return Utf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException exception)
+        {
+            throw new InvalidDataException($"Row {row + 1} of the staged chunk holds text that is not valid UTF-8.", exception);
+        }
+    }
+
+    static int WriteVarint(Span<byte> destination, ulong value)
+    {
+        var length = 0;
+        while (value >= 0x80)
+        {
+            destination[length++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        destination[length++] = (byte)value;
+        return length;
+    }
+
+    static ulong ReadVarint(ReadOnlySpan<byte> payload, ref int position, int row)
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (position >= payload.Length)
+                throw Truncated(payload.Length, $"row {row + 1}");
+            var next = payload[position++];
+            value |= (ulong)(next & 0x7F) << shift;
+            if (next < 0x80)
+                return value;
+        }
+        throw new InvalidDataException($"Row {row + 1} of the staged chunk has a length or line number longer than 64 bits.");
+    }
+
+    static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
+
+    static long UnZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
+
+    static InvalidDataException Truncated(int length, string what) =>
+        new($"The staged chunk is truncated: its {length} bytes end inside {what}.");
+}

@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.Text;
+using CsCheck;
+using SalesEtl.Pipeline.Buffers;
+using SalesEtl.Pipeline.Sales;
+
+namespace SalesEtl.Pipeline.Tests.Sales;
+
+public class Encoding_a_staged_chunk
+{
+    // Any Unicode scalar value (never a lone surrogate), weighted towards what CSV fields and payloads trip on.
+    static readonly Gen<string> Piece = Gen.Frequency(
+        (4, Gen.Char['a', 'z'].Select(c => c.ToString())),
+        (3, Gen.OneOf<string>("\"", "\"\"", ",", "\r", "\n", "\r\n", " ", "\t", "\0")),
+        (2, Gen.OneOf<string>("é", "€", "中", "\u00A0", "ß", "\uFEFF")),
+        (2, Gen.OneOf<string>("😀", "𝄞", "\U0010FFFF", "\U00010000")),
+        (1, Gen.Int[0, 0x10FFFF].Where(c => c is < 0xD800 or > 0xDFFF).Select(char.ConvertFromUtf32)));
+
+    static readonly Gen<string> Text = Gen.Frequency(
+        (4, Gen.Const(string.Empty)),
+        (30, Piece.Array[1, 12].Select(string.Concat)),
+        // Large: a short pattern repeated past 64 KiB of UTF-8 (a varint prefix of three bytes).
+        (1, Gen.Select(Piece.Array[1, 4], Gen.Int[20_000, 70_000]).Select((pattern, times) => string.Concat(Enumerable.Repeat(string.Concat(pattern), times)))));
+
+    static readonly Gen<string?> NullableText = Gen.Frequency((1, Gen.Const((string?)null)), (4, Text.Select(t => (string?)t)));
+
+    static readonly Gen<RawSale> Sale =
+        Gen.Select(Gen.Long, Gen.Bool, Text, NullableText, NullableText, NullableText, NullableText)
+            .SelectMany(head => Gen.Select(NullableText, NullableText, NullableText).Select(tail =>
+                new RawSale(head.Item1, head.Item2, head.Item3, head.Item4, head.Item5, head.Item6, head.Item7, tail.Item1, tail.Item2, tail.Item3)));
+
+    static byte[] Encode(IReadOnlyList<RawSale> rows)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        StagedChunkCodec.Encode(rows, output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    [Fact]
+    public void Should_read_back_every_record_as_it_was()
+    {
+        Sale.List[0, 40].Sample(
+            rows =>
+            {
+                var decoded = StagedChunkCodec.Decode(Encode(rows));
+
+                Assert.Equal(rows, decoded);
+                Assert.Equal(rows.Count, StagedChunkCodec.ReadRowCount(Encode(rows)));
+            },
+            iter: 300,
+            threads: 1);
+    }
+
+    [Fact]
+    public void Should_keep_null_and_empty_text_apart()
+    {
+        RawSale[] rows =
+        [
+            new(2, false, "", null, "", null, "", null, "", null),
+            new(3, true, "\"a\"b", "", null, "", null, "", null, ""),
+        ];
+
+        var decoded = StagedChunkCodec.Decode(Encode(rows));
+
+        Assert.Null(decoded[0].TransactionId);
+        Assert.Equal("", decoded[0].CustomerId);
+        Assert.Equal("", decoded[1].TransactionId);
+        Assert.Null(decoded[1].CustomerId);
+        Assert.Equal(rows, decoded);
+    }
+
+    [Fact]
+    public void Should_write_into_a_reused_pooled_buffer_the_same_bytes_as_into_a_plain_one()
+    {
+        using var pooled = new PooledBufferWriter(16);
+        Sale.List[0, 60].Sample(
+            rows =>
+            {
+                pooled.Clear();
+                StagedChunkCodec.Encode(rows, pooled);
+
+                Assert.Equal(Encode(rows), pooled.WrittenSpan.ToArray());
+            },
+            iter: 30,
+            threads: 1);
+    }
+
+    [Fact]
+    public void Should_start_with_the_version_and_the_row_count_and_prefix_each_text_with_its_length()
+    {
+        // Line 2 zig-zags to 4; "T1" is 2 UTF-8 bytes (prefix 3), "é" is 2 (prefix 3), null is 0, "" is 1.
+        var payload = Encode([new RawSale(2, false, "é", "T1", null, "", null, null, null, null)]);
+
+        Assert.Equal(new byte[] { 1, 1, 0, 0, 0, 4, 0, 3, (byte)'T', (byte)'1', 0, 1, 0, 0, 0, 0, 3, 0xC3, 0xA9 }, payload);
+    }
+
+    [Fact]
+    public void Should_refuse_a_truncated_payload_at_every_length()
+    {
+        var payload = Encode([new RawSale(2, false, "raw,text", "T1", "C1", "P1", "2024-05-01", "2", "20.00", "online"),
+                              new RawSale(3, true, "\"x\"y", null, null, null, null, null, null, null)]);
+
+        for (var length = 0; length < payload.Length; length++)
+        {
+            var exception = Assert.Throws<InvalidDataException>(() => StagedChunkCodec.Decode(payload.AsSpan(0, length)));
+            Assert.Contains("truncated", exception.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Should_refuse_another_format_version()
+    {
+        var payload = Encode([new RawSale(2, false, "raw", "T1", null, null, null, null, null, null)]);
+        payload[0] = 2;
+
+        var exception = Assert.Throws<InvalidDataException>(() => StagedChunkCodec.Decode(payload));
+
+        Assert.Contains("format version 2", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_refuse_bytes_after_the_last_row()
+    {
+        var payload = Encode([new RawSale(2, false, "raw", "T1", null, null, null, null, null, null)]);
+
+        var exception = Assert.Throws<InvalidDataException>(() => StagedChunkCodec.Decode([.. payload, 0]));
+
+        Assert.Contains("1 bytes after its 1 rows", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_refuse_a_payload_that_announces_more_rows_than_it_holds_without_sizing_a_list_by_it()
+    {
+        var payload = Encode([]);
+        payload[1] = payload[2] = payload[3] = 0xFF;
+        payload[4] = 0x7F;
+
+        Assert.Throws<InvalidDataException>(() => StagedChunkCodec.Decode(payload));
+    }
+
+    [Fact]
+    public void Should_refuse_text_that_is_not_valid_utf8()
+    {
+        var payload = Encode([new RawSale(2, false, "ab", null, null, null, null, null, null, null)]);
+        payload[^1] = 0xFF;
+
+        var exception = Assert.Throws<InvalidDataException>(() => StagedChunkCodec.Decode(payload));
+
+        Assert.IsType<DecoderFallbackException>(exception.InnerException);
+    }
+
+    [Fact]
+    public void Should_refuse_to_encode_a_lone_surrogate_rather_than_change_it()
+    {
+        Assert.Throws<EncoderFallbackException>(() => Encode([new RawSale(2, false, "a\uD800b", null, null, null, null, null, null, null)]));
+    }
+}
