@@ -86,6 +86,9 @@ static class MetricSql
             GROUP BY f.sales_channel, date_trunc('month', f.sale_date AT TIME ZONE 'UTC')) m;
         """;
 
+    // Inserted in key order: the hash aggregate's output order made every primary-key insert land on a random leaf.
+    // Sorting the customers first (a byte-wise sort, abbreviated keys) costs less than it saves
+    // (psql, 10 M facts, 2 M customers: 15.5 s -> 11.2 s). For the key order, COLLATE "C" is the same as C.UTF-8's.
     public const string CustomerFrequency = """
         WITH agg AS (
             SELECT f.customer_id,
@@ -106,7 +109,8 @@ static class MetricSql
                     WHEN a.purchases = 1 THEN 'one_time'
                     WHEN a.purchases <= 4 THEN 'occasional'
                     ELSE 'frequent' END
-        FROM agg a;
+        FROM agg a
+        ORDER BY a.customer_id COLLATE "C";
         """;
 
     // Counted in one pass over the run's customers, then joined to the four segments (a join per segment scanned
