@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Data;
 using Npgsql;
 using NpgsqlTypes;
@@ -76,7 +75,7 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
             return [];
         var rowCount = reader.GetInt32(0);
         var length = reader.GetInt32(1);
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var buffer = ChunkBuffers.Pool.Rent(length);
         try
         {
             await using (var stream = await reader.GetStreamAsync(2, cancellationToken))
@@ -88,7 +87,7 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ChunkBuffers.Pool.Return(buffer);
         }
     }
 }

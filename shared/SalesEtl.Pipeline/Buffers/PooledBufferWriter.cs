@@ -3,7 +3,7 @@ using System.Buffers;
 namespace SalesEtl.Pipeline.Buffers;
 
 /// <summary>
-/// An <see cref="IBufferWriter{T}"/> of bytes over arrays rented from <see cref="ArrayPool{T}.Shared"/>: a chunk's
+/// An <see cref="IBufferWriter{T}"/> of bytes over arrays rented from <see cref="ChunkBuffers.Pool"/>: a chunk's
 /// payload (megabytes) is built without a fresh large-object-heap array per chunk. Dispose returns the array;
 /// what <see cref="WrittenMemory"/> gave out must not be used after that. Not thread-safe.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     public PooledBufferWriter(int initialCapacity = 4096)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialCapacity);
-        buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        buffer = ChunkBuffers.Pool.Rent(initialCapacity);
     }
 
     public int WrittenCount => written;
@@ -53,7 +53,7 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         buffer = [];
         written = 0;
         if (rented.Length > 0)
-            ArrayPool<byte>.Shared.Return(rented);
+            ChunkBuffers.Pool.Return(rented);
     }
 
     void Reserve(int sizeHint)
@@ -65,9 +65,9 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         var size = (int)Math.Min(Array.MaxLength, Math.Max((long)written + needed, buffer.Length * 2L));
         if (size - written < needed)
             throw new OutOfMemoryException($"A buffer of {(long)written + needed} bytes is larger than an array can be.");
-        var bigger = ArrayPool<byte>.Shared.Rent(size);
+        var bigger = ChunkBuffers.Pool.Rent(size);
         buffer.AsSpan(0, written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(buffer);
+        ChunkBuffers.Pool.Return(buffer);
         buffer = bigger;
     }
 }
