@@ -56,6 +56,31 @@ public sealed class CommandLine
     public Guid RunId(int index) =>
         Guid.TryParse(Argument(index, "run-id"), out var id) ? id : throw new UsageException($"'{Arguments[index]}' is not a run id.");
 
+    /// <summary>The sales file of <c>etl run</c>, which must exist, as an absolute path.</summary>
+    public string ExistingFile(int index, string name)
+    {
+        var path = Path.GetFullPath(Argument(index, name));
+        return File.Exists(path) ? path : throw new UsageException($"The file '{path}' does not exist.");
+    }
+
+    /// <summary><c>--as-of</c> (an ISO date and time, UTC when it names no offset), or now.</summary>
+    public DateTimeOffset AsOf() =>
+        Value("--as-of") is { } text
+            ? DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)
+                ? parsed.ToUniversalTime()
+                : throw new UsageException($"--as-of '{text}' is not an ISO date and time.")
+            : DateTimeOffset.UtcNow;
+
+    /// <summary><c>--chunk-size</c>, or null for the service's default.</summary>
+    public int? ChunkSize() =>
+        Value("--chunk-size") is { } size
+            ? int.TryParse(size, out var n) && n > 0 ? n : throw new UsageException("--chunk-size must be a positive whole number.")
+            : null;
+
+    /// <summary><c>--timeout</c> in seconds for following a run; an hour when absent or not a positive number.</summary>
+    public TimeSpan FollowTimeout() =>
+        TimeSpan.FromSeconds(Value("--timeout") is { } t && int.TryParse(t, out var seconds) && seconds > 0 ? seconds : 3600);
+
     public void RejectUnknown(params string[] known)
     {
         var unknown = options.Keys.Where(k => !known.Contains(k)).ToList();

@@ -155,8 +155,7 @@ public sealed class EtlTopology : IAsyncDisposable
     /// <summary>Runs the <c>etl</c> tool as a process with these settings, without starting any service.</summary>
     public static async Task<EtlResult> RunEtlAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var outputRoot = Path.Combine(Path.GetTempPath(), "sales-etl-tests", RepositoryLayout.Configuration, System.Diagnostics.Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return await RunEtlToolAsync(await PublishOnceAsync(Cli, outputRoot), environment, args, TimeSpan.FromMinutes(10));
+        return await RunEtlToolAsync(await PublishOnceAsync(Cli, OutputRoot), environment, args, TimeSpan.FromMinutes(10));
     }
 
     static async Task<EtlResult> RunEtlToolAsync(string dll, IReadOnlyDictionary<string, string> environment, string[] args, TimeSpan timeout)

@@ -68,6 +68,16 @@ public sealed class TestVirtualHost : IAsyncDisposable
         }
     }
 
+    /// <summary>This virtual host for the dead-letter tooling (AMQP and the management API).</summary>
+    public BrokerEndpoint Broker
+    {
+        get
+        {
+            var o = Options;
+            return new BrokerEndpoint(o.Host, o.Port, o.VirtualHost, o.Username, o.Password, TestInfrastructure.RabbitMqManagement);
+        }
+    }
+
     /// <summary>
     /// Dead-letter queues (<c>*_error</c>) that hold messages, with their exact depth. The counts come from an AMQP
     /// passive declare, as in <c>etl dlq list</c>: the management API's figures lag by up to 5 s, long enough to see
@@ -75,8 +85,7 @@ public sealed class TestVirtualHost : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyDictionary<string, long>> NonEmptyErrorQueuesAsync()
     {
-        var o = Options;
-        await using var deadLetters = new DeadLetterQueues(new BrokerEndpoint(o.Host, o.Port, o.VirtualHost, o.Username, o.Password, TestInfrastructure.RabbitMqManagement));
+        await using var deadLetters = new DeadLetterQueues(Broker, management);
         var queues = await deadLetters.GetQueuesAsync(queue: null, CancellationToken.None);
         return queues.Where(q => q.Depth > 0).ToDictionary(q => q.Name, q => q.Depth);
     }

@@ -24,7 +24,7 @@ public static class ControlCommands
         Console.WriteLine(runId);
         await Console.Error.WriteLineAsync($"Resuming run {runId} from its failed step ({run.FailedStep}: {run.FailureReason})");
         await environment.PublishAsync(new RetryBatchRun(runId), cancellationToken);
-        var timeout = TimeSpan.FromSeconds(line.Value("--timeout") is { } t && int.TryParse(t, out var s) && s > 0 ? s : 3600);
+        var timeout = line.FollowTimeout();
         var finished = await RunCommand.FollowAsync(environment, runId, timeout, cancellationToken, resumedAfter: run.Retries);
         if (finished is null)
         {

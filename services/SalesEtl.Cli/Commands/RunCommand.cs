@@ -12,18 +12,10 @@ public static class RunCommand
     public static async Task<int> ExecuteAsync(CommandLine line, EtlEnvironment environment, CancellationToken cancellationToken)
     {
         line.RejectUnknown("--as-of", "--products-url", "--chunk-size", "--timeout");
-        var path = Path.GetFullPath(line.Argument(0, "sales.csv"));
-        if (!File.Exists(path))
-            throw new UsageException($"The file '{path}' does not exist.");
-        var asOf = line.Value("--as-of") is { } asOfText
-            ? DateTimeOffset.TryParse(asOfText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)
-                ? parsed.ToUniversalTime()
-                : throw new UsageException($"--as-of '{asOfText}' is not an ISO date and time.")
-            : DateTimeOffset.UtcNow;
-        int? chunkSize = line.Value("--chunk-size") is { } size
-            ? int.TryParse(size, out var n) && n > 0 ? n : throw new UsageException("--chunk-size must be a positive whole number.")
-            : null;
-        var timeout = TimeSpan.FromSeconds(line.Value("--timeout") is { } t && int.TryParse(t, out var seconds) && seconds > 0 ? seconds : 3600);
+        var path = line.ExistingFile(0, "sales.csv");
+        var asOf = line.AsOf();
+        var chunkSize = line.ChunkSize();
+        var timeout = line.FollowTimeout();
         var productsUrl = line.Value("--products-url") ?? environment.DefaultProductsUrl;
 
         var runId = NewId.NextGuid();

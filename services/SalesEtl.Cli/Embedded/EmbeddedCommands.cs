@@ -1,4 +1,3 @@
-using System.Globalization;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,19 +36,11 @@ public static class EmbeddedCommands
     static async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
     {
         line.RejectUnknown(Flag, "--db", "--products", "--as-of", "--chunk-size", "--timeout");
-        var path = Path.GetFullPath(line.Argument(0, "sales.csv"));
-        if (!File.Exists(path))
-            throw new UsageException($"The file '{path}' does not exist.");
+        var path = line.ExistingFile(0, "sales.csv");
         var products = ProductsFile(line.Value("--products"), path);
-        var asOf = line.Value("--as-of") is { } asOfText
-            ? DateTimeOffset.TryParse(asOfText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
-                ? parsed.ToUniversalTime()
-                : throw new UsageException($"--as-of '{asOfText}' is not an ISO date and time.")
-            : DateTimeOffset.UtcNow;
-        int? chunkSize = line.Value("--chunk-size") is { } size
-            ? int.TryParse(size, out var n) && n > 0 ? n : throw new UsageException("--chunk-size must be a positive whole number.")
-            : null;
-        var timeout = TimeSpan.FromSeconds(line.Value("--timeout") is { } t && int.TryParse(t, out var seconds) && seconds > 0 ? seconds : 3600);
+        var asOf = line.AsOf();
+        var chunkSize = line.ChunkSize();
+        var timeout = line.FollowTimeout();
 
         var store = Store(line);
         await store.EnsureSchemaAsync(cancellationToken);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Prometheus;
+using SalesEtl.Data;
+using SalesEtl.Data.Runs;
 
 namespace SalesEtl.MetricsLoader.Retention;
 
@@ -31,8 +33,8 @@ public sealed class IntermediateRowsSweeper(
 
     static readonly string FindDueRuns = $"""
         SELECT b.run_id FROM batch_runs b
-        WHERE ((b.current_state IN ('Succeeded', 'SucceededWithWarnings', 'Cancelled') AND b.updated_at < @finished_before)
-            OR (b.current_state = 'Failed' AND b.updated_at < @failed_before))
+        WHERE ((b.current_state IN ('{RunStates.Succeeded}', '{RunStates.SucceededWithWarnings}', '{RunStates.Cancelled}') AND b.updated_at < @finished_before)
+            OR (b.current_state = '{RunStates.Failed}' AND b.updated_at < @failed_before))
           AND ({string.Join(" OR ", IntermediateTables.Select(t => $"EXISTS (SELECT 1 FROM {t} i WHERE i.run_id = b.run_id)"))})
         ORDER BY b.updated_at
         LIMIT @limit
@@ -65,7 +67,7 @@ public sealed class IntermediateRowsSweeper(
     {
         var settings = options.Value;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await ScalarAsync<bool>(connection, null, $"SELECT pg_try_advisory_lock({SweepLockKey})", cancellationToken))
+        if (!await connection.ScalarAsync<bool>(null, $"SELECT pg_try_advisory_lock({SweepLockKey})", cancellationToken))
             return [];
         try
         {
@@ -92,7 +94,7 @@ public sealed class IntermediateRowsSweeper(
         }
         finally
         {
-            await ScalarAsync<bool>(connection, null, $"SELECT pg_advisory_unlock({SweepLockKey})", CancellationToken.None);
+            await connection.ScalarAsync<bool>(null, $"SELECT pg_advisory_unlock({SweepLockKey})", CancellationToken.None);
         }
     }
 
@@ -113,11 +115,5 @@ public sealed class IntermediateRowsSweeper(
         }
         await transaction.CommitAsync(cancellationToken);
         return rows;
-    }
-
-    static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

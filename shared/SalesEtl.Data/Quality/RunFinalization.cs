@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using SalesEtl.Pipeline.Products;
@@ -95,11 +96,11 @@ public static class RunFinalization
         var timings = new List<StepTiming>(dialect.Steps.Count + 1);
         foreach (var step in dialect.Steps)
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var started = Stopwatch.GetTimestamp();
             await query.ExecuteAsync(step.Sql, cancellationToken);
-            timings.Add(new StepTiming(step.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
+            timings.Add(new StepTiming(step.Name, Stopwatch.GetElapsedTime(started)));
         }
-        var reportStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        var reportStarted = Stopwatch.GetTimestamp();
 
         var facts = await ReadFactsAsync(query, cancellationToken);
         var verdict = QualityEvaluator.Evaluate(facts, qualityOptions);
@@ -121,7 +122,7 @@ public static class RunFinalization
             dialect.AddReportParameters(save);
             await save.ExecuteNonQueryAsync(cancellationToken);
         }
-        timings.Add(new StepTiming(FinalizationSteps.QualityReport, System.Diagnostics.Stopwatch.GetElapsedTime(reportStarted)));
+        timings.Add(new StepTiming(FinalizationSteps.QualityReport, Stopwatch.GetElapsedTime(reportStarted)));
         return new RunTotals(verdict, facts, rejectsByReason, timings);
     }
 

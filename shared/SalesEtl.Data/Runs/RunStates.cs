@@ -8,6 +8,7 @@ public static class RunStates
     public const string Cancelled = "Cancelled";
     public const string Succeeded = "Succeeded";
     public const string SucceededWithWarnings = "SucceededWithWarnings";
+    public const string Failed = "Failed";
 
     /// <summary>The run's saga state, or null when there is no saga row (a run driven without the orchestrator).</summary>
     public static async Task<string?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid runId, CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ public sealed class StreamWindowCloser(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(policy);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await ScalarAsync<bool>(connection, transaction, $"SELECT pg_try_advisory_xact_lock({CloseLockKey})", cancellationToken))
+        if (!await connection.ScalarAsync<bool>(transaction, $"SELECT pg_try_advisory_xact_lock({CloseLockKey})", cancellationToken))
             return null;
 
         long open;
@@ -54,7 +54,7 @@ public sealed class StreamWindowCloser(NpgsqlDataSource dataSource)
         if (reason is null)
             return null;
 
-        var windowNo = await ScalarAsync<long>(connection, transaction, "SELECT coalesce(max(window_no), 0) + 1 FROM stream_windows", cancellationToken);
+        var windowNo = await connection.ScalarAsync<long>(transaction, "SELECT coalesce(max(window_no), 0) + 1 FROM stream_windows", cancellationToken);
         var runId = Guid.CreateVersion7();
         var runAsOf = (asOf ?? new DateTimeOffset(now, TimeSpan.Zero)).ToUniversalTime();
         var trim = StreamTables.AsciiWhitespaceSql;
@@ -159,12 +159,6 @@ public sealed class StreamWindowCloser(NpgsqlDataSource dataSource)
         return rows;
 
         string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-    }
-
-    static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken,

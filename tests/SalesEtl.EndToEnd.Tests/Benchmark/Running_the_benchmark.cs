@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using SalesEtl.TestSupport;
 
@@ -16,14 +15,14 @@ public sealed class Running_the_benchmark(Xunit.Abstractions.ITestOutputHelper o
     [Fact]
     public async Task Should_complete_and_write_every_field_of_its_json()
     {
-        var dlls = await EtlTopology.PublishAllAsync();
+        await EtlTopology.PublishAllAsync();
         var work = Directory.CreateTempSubdirectory("sales-etl-bench-test");
         var json = Path.Combine(work.FullName, "bench.json");
         try
         {
-            var (exitCode, stdout, stderr) = await RunEtlAsync(dlls["etl"],
-                ["bench", "--rows", Rows.ToString(System.Globalization.CultureInfo.InvariantCulture), "--runs", "1", "--transformers", "1",
-                 "--services", EtlTopology.PublishedRoot, "--work-dir", work.FullName, "--out", json]);
+            var (exitCode, stdout, stderr) = await EtlTopology.RunEtlAsync(BrokerAndDatabase,
+                "bench", "--rows", Rows.ToString(System.Globalization.CultureInfo.InvariantCulture), "--runs", "1", "--transformers", "1",
+                "--services", EtlTopology.PublishedRoot, "--work-dir", work.FullName, "--out", json);
             output.WriteLine(stdout);
             Assert.True(exitCode == 0, $"etl bench exited with {exitCode}\n{stdout}\n{stderr}\n{Logs(work.FullName)}");
             Assert.Contains("| median |", stdout, StringComparison.Ordinal);
@@ -53,31 +52,22 @@ public sealed class Running_the_benchmark(Xunit.Abstractions.ITestOutputHelper o
         }
     }
 
-    static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunEtlAsync(string dll, string[] args)
+    /// <summary>The bench makes its own database and virtual host; it needs the servers' addresses and an admin login.</summary>
+    static Dictionary<string, string> BrokerAndDatabase
     {
-        var info = new ProcessStartInfo("dotnet")
+        get
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryLayout.Root,
-        };
-        info.ArgumentList.Add(dll);
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        var (user, password) = TestInfrastructure.RabbitMqCredentials;
-        info.Environment["ConnectionStrings__Postgres"] = TestInfrastructure.PostgresAdmin;
-        info.Environment["RabbitMq__Host"] = TestInfrastructure.RabbitMq.Host;
-        info.Environment["RabbitMq__Port"] = (TestInfrastructure.RabbitMq.Port > 0 ? TestInfrastructure.RabbitMq.Port : 5672).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        info.Environment["RabbitMq__Username"] = user;
-        info.Environment["RabbitMq__Password"] = password;
-        info.Environment["RabbitMq__ManagementUrl"] = TestInfrastructure.RabbitMqManagement.ToString();
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+            var (user, password) = TestInfrastructure.RabbitMqCredentials;
+            return new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = TestInfrastructure.PostgresAdmin,
+                ["RabbitMq__Host"] = TestInfrastructure.RabbitMq.Host,
+                ["RabbitMq__Port"] = (TestInfrastructure.RabbitMq.Port > 0 ? TestInfrastructure.RabbitMq.Port : 5672).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["RabbitMq__Username"] = user,
+                ["RabbitMq__Password"] = password,
+                ["RabbitMq__ManagementUrl"] = TestInfrastructure.RabbitMqManagement.ToString(),
+            };
+        }
     }
 
     static string Logs(string work)

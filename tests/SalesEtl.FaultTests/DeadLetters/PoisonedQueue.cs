@@ -59,14 +59,7 @@ public sealed class PoisonedQueue : IAsyncDisposable
         });
     }
 
-    public BrokerEndpoint Broker
-    {
-        get
-        {
-            var o = VirtualHost.Options;
-            return new BrokerEndpoint(o.Host, o.Port, o.VirtualHost, o.Username, o.Password, TestInfrastructure.RabbitMqManagement);
-        }
-    }
+    public BrokerEndpoint Broker => VirtualHost.Broker;
 
     /// <summary>Publishes one message per run id given, in order, and waits until every one is in the error queue.</summary>
     public static async Task<PoisonedQueue> CreateAsync(params Guid[] runs)
