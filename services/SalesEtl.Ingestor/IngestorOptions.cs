@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using SalesEtl.Pipeline.Sales;
 
 namespace SalesEtl.Ingestor;
 
 /// <summary>Section <c>Ingestor</c>, validated at start.</summary>
-public sealed class IngestorOptions
+public sealed class IngestorOptions : IValidatableObject
 {
     public const string Section = "Ingestor";
 
@@ -15,4 +16,19 @@ public sealed class IngestorOptions
     /// It bounds the ingestor's memory per file.
     /// </summary>
     [Range(1024, 256 * 1024 * 1024)] public int MaxRecordBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// The size in bytes of the filter that marks the records whose transaction id certainly occurs for the first time
+    /// in the file (<c>Ingestor__FirstOccurrenceFilterBytes</c>; default 16 MiB, held while a file is read, the same for
+    /// every file size): the transformers load those rows' facts at once, and only the other rows take the duplicate
+    /// check over the whole run. At 16 MiB about 0.03 % of 10 M distinct ids are falsely taken for repeats (they take the
+    /// check, with the same result); 0 turns the filter off, and every row takes the check.
+    /// </summary>
+    [Range(0, FirstOccurrenceFilter.MaxBytes)] public int FirstOccurrenceFilterBytes { get; set; } = FirstOccurrenceFilter.DefaultBytes;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (FirstOccurrenceFilterBytes is > 0 and < sizeof(ulong))
+            yield return new ValidationResult($"FirstOccurrenceFilterBytes must be 0 (off) or at least {sizeof(ulong)}.", [nameof(FirstOccurrenceFilterBytes)]);
+    }
 }

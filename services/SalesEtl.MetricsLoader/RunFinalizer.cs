@@ -9,14 +9,12 @@ namespace SalesEtl.MetricsLoader;
 /// <summary>
 /// Finishes a run in one transaction: resolves duplicates over the whole run, computes the metric
 /// tables and the quality report (<see cref="RunFinalization"/> with <see cref="FinalizationSql"/>).
-/// Everything of the run is deleted first, so a redelivered command rewrites the same rows.
+/// What an earlier attempt wrote is deleted first, so a redelivered command rewrites the same rows.
 /// </summary>
 public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
 {
-    /// <summary>The run's transaction-level lock: finalizing, purging and releasing a run never interleave.</summary>
-    internal const string LockRun = "SELECT pg_advisory_xact_lock(hashtextextended(@run::text, 0))";
-
     const string PurgeRun = """
+        DELETE FROM fact_sales WHERE run_id = @run;
         DELETE FROM staged_chunks WHERE run_id = @run;
         DELETE FROM transformed_sales WHERE run_id = @run;
         DELETE FROM rejected_rows WHERE run_id = @run;
@@ -29,7 +27,7 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // Two deliveries of the same command, or a finalize and a purge, must not interleave.
-        await ExecuteAsync(connection, transaction, LockRun, runId, snapshotId, cancellationToken);
+        await ExecuteAsync(connection, transaction, RunLocks.Exclusive, runId, snapshotId, cancellationToken);
         // A cancelled run loads nothing; a succeeded one has its numbers, and after retention (IntermediateRowsSweeper)
         // no longer the rows to recompute them from, so a late redelivery of its command is a no-op.
         var state = await RunStates.GetAsync(connection, transaction, runId, cancellationToken);
@@ -46,17 +44,22 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, LockRun, runId, 0, cancellationToken);
+        await ExecuteAsync(connection, transaction, RunLocks.Exclusive, runId, 0, cancellationToken);
         await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Clear + MetricSql.Clear + PurgeRun, runId, 0, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
     // The intermediate tables are UNLOGGED: after a PostgreSQL crash they are empty. Every row the ingestor read must
-    // be a candidate or a reject of its chunk here, else the run would load partial results without a word.
+    // be a fact its transformer loaded, a candidate waiting for the duplicate check, or a reject of its chunk here,
+    // else the run would load partial results without a word. Facts that an earlier finalization inserted from the
+    // waiting candidates are counted once, as waiting candidates.
     const string Completeness = """
         SELECT r.rows_read,
                (SELECT count(*) FROM transformed_sales WHERE run_id = @run)
              + (SELECT count(*) FROM rejected_rows WHERE run_id = @run AND reason <> 'duplicate_conflict')
+             + (SELECT count(*) FROM fact_sales f
+                WHERE f.run_id = @run
+                  AND NOT EXISTS (SELECT 1 FROM transformed_sales t WHERE t.run_id = @run AND t.source_line = f.source_line))
         FROM batch_runs r WHERE r.run_id = @run
         """;
 

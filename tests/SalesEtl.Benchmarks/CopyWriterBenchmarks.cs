@@ -96,5 +96,5 @@ public class CopyWriterBenchmarks
     public List<RawSale> DecodeChunk() => StagedChunkCodec.Decode(payload);
 
     [Benchmark(OperationsPerInvoke = SampleFile.Rows)]
-    public Task WriteTransformedChunk() => facts.WriteAsync(runId, 1, candidates, [], CancellationToken.None);
+    public Task WriteTransformedChunk() => facts.WriteAsync(runId, 1, 1, candidates, [], CancellationToken.None);
 }

@@ -63,6 +63,7 @@ public sealed class IngestSalesConsumer(IStagedSalesStore writer, InputPathPolic
         }
 
         await writer.WriteHeaderAsync(message.RunId, header, DateTimeOffset.UtcNow, cancellationToken);
+        var firstOccurrences = FirstOccurrenceFilter.Create(settings.FirstOccurrenceFilterBytes);
         var chunk = new List<RawSale>(Math.Min(chunkSize, 100_000));
         var chunkNo = 0;
         long rowsRead = 0;
@@ -70,7 +71,7 @@ public sealed class IngestSalesConsumer(IStagedSalesStore writer, InputPathPolic
         {
             foreach (var row in reader.ReadRows(header.Header))
             {
-                chunk.Add(row);
+                chunk.Add(firstOccurrences?.Mark(row) ?? row);
                 rowsRead++;
                 if (chunk.Count == chunkSize)
                 {

@@ -9,7 +9,9 @@ namespace SalesEtl.MetricsLoader.Retention;
 /// <summary>
 /// Releases the intermediate rows of finished runs: the staged records and candidate facts that only a run in flight
 /// (or <c>etl retry</c> of a failed one) needs. Results — facts, rejects, duplicates, metrics, the quality report — are
-/// never touched. Without this the UNLOGGED intermediate tables grow by every row of every run.
+/// never touched, with one exception: a failed run that never reached finalization (no quality report) holds the facts
+/// its transformers loaded so far, a part of the file that can no longer be completed once its staged rows are gone,
+/// so those facts go too. Without this the UNLOGGED intermediate tables grow by every row of every run.
 /// </summary>
 /// <remarks>
 /// Stateless: a run qualifies while any of its intermediate rows exist (two index probes per finished run), so a
@@ -39,6 +41,9 @@ public sealed class IntermediateRowsSweeper(
         ORDER BY b.updated_at
         LIMIT @limit
         """;
+
+    // Succeeded runs have their quality report, cancelled ones were purged: only a failed run can hold facts without one.
+    const string DeletePartialFacts = "DELETE FROM fact_sales WHERE run_id = @run AND NOT EXISTS (SELECT 1 FROM quality_reports WHERE run_id = @run)";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -101,7 +106,7 @@ public sealed class IntermediateRowsSweeper(
     static async Task<long> ReleaseAsync(NpgsqlConnection connection, Guid runId, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockRun = new NpgsqlCommand(RunFinalizer.LockRun, connection, transaction))
+        await using (var lockRun = new NpgsqlCommand(RunLocks.Exclusive, connection, transaction))
         {
             lockRun.Parameters.AddWithValue("run", runId);
             await lockRun.ExecuteNonQueryAsync(cancellationToken);
@@ -112,6 +117,11 @@ public sealed class IntermediateRowsSweeper(
             await using var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE run_id = @run", connection, transaction) { CommandTimeout = 0 };
             delete.Parameters.AddWithValue("run", runId);
             rows += await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var partialFacts = new NpgsqlCommand(DeletePartialFacts, connection, transaction) { CommandTimeout = 0 })
+        {
+            partialFacts.Parameters.AddWithValue("run", runId);
+            rows += await partialFacts.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return rows;

@@ -96,7 +96,9 @@ public sealed class ProductSnapshotStore(NpgsqlDataSource dataSource, IDbContext
     /// <summary>
     /// Late-arriving products (docs/DATA_CONTRACT_NOTES.md): the facts of earlier runs flagged unknown_product whose
     /// product this snapshot holds get one match per run and product, written once (the first later snapshot
-    /// that holds the product wins, so a match never changes). The runs' own metrics stay as they were.
+    /// that holds the product wins, so a match never changes). The runs' own metrics stay as they were. Only finalized
+    /// runs (with a quality report) are matched: a run in flight already has the facts its transformers loaded, but not
+    /// all of them, and a match counts its facts once.
     /// It reads only the flagged facts, through the partial index ix_fact_sales_unknown_product.
     /// </summary>
     public static readonly string MatchLateProducts = $$"""
@@ -107,6 +109,7 @@ public sealed class ProductSnapshotStore(NpgsqlDataSource dataSource, IDbContext
           ON v.product_id = f.product_id AND v.valid_from_snapshot <= @snapshot_id
          AND (v.valid_to_snapshot IS NULL OR v.valid_to_snapshot > @snapshot_id)
         WHERE (f.flags & {{(int)SaleFlags.UnknownProduct}}) <> 0 AND f.snapshot_id < @snapshot_id
+          AND EXISTS (SELECT 1 FROM quality_reports q WHERE q.run_id = f.run_id)
           AND NOT EXISTS (SELECT 1 FROM late_product_matches m WHERE m.run_id = f.run_id AND m.product_id = f.product_id)
         GROUP BY f.run_id, f.product_id, v.version_id
         ON CONFLICT (run_id, product_id) DO NOTHING

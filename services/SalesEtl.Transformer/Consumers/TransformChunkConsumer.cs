@@ -44,7 +44,11 @@ public sealed class TransformChunkConsumer(
             throw new InvalidOperationException($"Chunk {message.ChunkNo} has no staged rows: staging was lost (a PostgreSQL crash empties it); run the file again.");
         }
         var (candidates, rejects) = ChunkTransformation.Apply(rows, normalizer, message.AsOf, basePrices);
-        await facts.WriteAsync(message.RunId, message.ChunkNo, candidates, rejects, cancellationToken);
+        if (!await facts.WriteAsync(message.RunId, message.ChunkNo, message.SnapshotId, candidates, rejects, cancellationToken))
+        {
+            logger.LogInformation("Chunk {ChunkNo} not written: the run was cancelled or is already finalized", message.ChunkNo);
+            return;
+        }
 
         TransformerMetrics.ChunksTransformed.Inc();
         TransformerMetrics.Rows.WithLabels(TransformerMetrics.Candidate).Inc(candidates.Count);

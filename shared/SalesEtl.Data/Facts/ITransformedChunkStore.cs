@@ -8,5 +8,6 @@ namespace SalesEtl.Data.Facts;
 /// </summary>
 public interface ITransformedChunkStore
 {
-    Task WriteAsync(Guid runId, int chunkNo, IReadOnlyList<NormalizedSale> candidates, IReadOnlyList<RejectedRow> rejects, CancellationToken cancellationToken);
+    /// <summary>Writes the chunk; false, writing nothing, when the run was cancelled or is already finalized.</summary>
+    Task<bool> WriteAsync(Guid runId, int chunkNo, long snapshotId, IReadOnlyList<NormalizedSale> candidates, IReadOnlyList<RejectedRow> rejects, CancellationToken cancellationToken);
 }

@@ -37,7 +37,8 @@ public static class RejectReasons
 
 /// <summary>
 /// A row that passed rules 1–9, normalized; duplicate detection happens over the whole run afterwards. It keeps the
-/// record's raw text for the reject file, should it turn out to be a duplicate conflict.
+/// record's raw text for the reject file, should it turn out to be a duplicate conflict, and whether its transaction
+/// id certainly occurs for the first time in the run (<see cref="RawSale.FirstOccurrence"/>).
 /// </summary>
 public sealed record NormalizedSale(
     long SourceLine,
@@ -49,7 +50,8 @@ public sealed record NormalizedSale(
     decimal TotalPrice,
     string Channel,
     SaleFlags Flags,
-    string RawText);
+    string RawText,
+    bool FirstOccurrence = false);
 
 /// <summary>Exactly one of <see cref="Sale"/> or <see cref="RejectReason"/> is set.</summary>
 public readonly record struct SaleOutcome(NormalizedSale? Sale, string? RejectReason)
@@ -144,7 +146,8 @@ public sealed class SaleNormalizer(SaleNormalizerOptions options)
             totalPrice,
             channel,
             flags,
-            row.RawText);
+            row.RawText,
+            row.FirstOccurrence);
         return SaleOutcome.Accept(sale);
     }
 

@@ -17,11 +17,16 @@ namespace SalesEtl.Pipeline.Sales;
 /// </code>
 /// Encoding writes straight into the caller's buffer writer (no allocation per field); text that is not valid
 /// UTF-16 (a lone surrogate) is refused, as PostgreSQL's text columns refused it before. A payload that is
-/// truncated, has bytes left over, or carries another version fails with an <see cref="InvalidDataException"/>.
+/// truncated, has bytes left over, or carries an unknown version or flag fails with an <see cref="InvalidDataException"/>.
+/// Version 1 payloads (staged before the first-occurrence flag) still read, with no record marked first.
 /// </summary>
 public static class StagedChunkCodec
 {
-    public const byte FormatVersion = 1;
+    public const byte FormatVersion = 2;
+
+    const byte OldestReadableVersion = 1;
+    const byte MalformedFlag = 1;
+    const byte FirstOccurrenceFlag = 2;
 
     const int HeaderBytes = 1 + sizeof(int);
     const int MaxVarintBytes = 10;
@@ -47,7 +52,7 @@ public static class StagedChunkCodec
             var row = rows[i];
             var span = output.GetSpan(MaxVarintBytes + 1);
             var length = WriteVarint(span, ZigZag(row.SourceLine));
-            span[length++] = row.Malformed ? (byte)1 : (byte)0;
+            span[length++] = (byte)((row.Malformed ? MalformedFlag : 0) | (row.FirstOccurrence ? FirstOccurrenceFlag : 0));
             output.Advance(length);
             WriteText(output, row.TransactionId);
             WriteText(output, row.CustomerId);
@@ -65,8 +70,8 @@ public static class StagedChunkCodec
     {
         if (payload.Length < HeaderBytes)
             throw Truncated(payload.Length, $"its {HeaderBytes}-byte header");
-        if (payload[0] != FormatVersion)
-            throw new InvalidDataException($"The staged chunk has format version {payload[0]}; this build reads version {FormatVersion} only (stage the file again).");
+        if (payload[0] is < OldestReadableVersion or > FormatVersion)
+            throw new InvalidDataException($"The staged chunk has format version {payload[0]}; this build reads versions {OldestReadableVersion} to {FormatVersion} (stage the file again).");
         var count = BinaryPrimitives.ReadInt32LittleEndian(payload[1..]);
         if (count < 0)
             throw new InvalidDataException($"The staged chunk announces {count} rows.");
@@ -85,15 +90,12 @@ public static class StagedChunkCodec
             var sourceLine = UnZigZag(ReadVarint(payload, ref position, i));
             if (position >= payload.Length)
                 throw Truncated(payload.Length, $"row {i + 1} of {count}");
-            var malformed = payload[position++] switch
-            {
-                0 => false,
-                1 => true,
-                var other => throw new InvalidDataException($"Row {i + 1} of the staged chunk has malformed flag {other}, not 0 or 1."),
-            };
+            var flags = payload[position++];
+            if ((flags & ~(payload[0] == OldestReadableVersion ? MalformedFlag : MalformedFlag | FirstOccurrenceFlag)) != 0)
+                throw new InvalidDataException($"Row {i + 1} of the staged chunk has flags {flags}, which format version {payload[0]} does not define.");
             rows.Add(new RawSale(
                 SourceLine: sourceLine,
-                Malformed: malformed,
+                Malformed: (flags & MalformedFlag) != 0,
                 TransactionId: ReadText(payload, ref position, i),
                 CustomerId: ReadText(payload, ref position, i),
                 ProductId: ReadText(payload, ref position, i),
@@ -102,7 +104,8 @@ public static class StagedChunkCodec
                 TotalPrice: ReadText(payload, ref position, i),
                 SalesChannel: ReadText(payload, ref position, i),
                 RawText: ReadText(payload, ref position, i)
-                    ?? throw new InvalidDataException($"Row {i + 1} of the staged chunk has no raw text.")));
+                    ?? throw new InvalidDataException($"Row {i + 1} of the staged chunk has no raw text."),
+                FirstOccurrence: (flags & FirstOccurrenceFlag) != 0));
         }
         if (position != payload.Length)
             throw new InvalidDataException($"The staged chunk has {payload.Length - position} bytes after its {count} rows.");

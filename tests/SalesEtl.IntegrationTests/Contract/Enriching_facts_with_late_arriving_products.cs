@@ -75,6 +75,23 @@ public sealed class Enriching_facts_with_late_arriving_products(InProcessDatabas
         Assert.Equal(0L, await Database.ScalarAsync<long>($"SELECT count(*) FROM fact_sales_enriched WHERE run_id = '{stillUnknown}' AND product_id = 'NEVER-9' AND attributes_from IS NOT NULL"));
     }
 
+    [Fact]
+    public async Task Should_not_match_a_run_in_flight_whose_transformers_loaded_part_of_its_facts()
+    {
+        // A match counts the run's facts once and never changes; a run in flight does not have them all yet.
+        await using var run = new InProcessRun(Database);
+        var first = await run.StoreSnapshotAsync(Before);
+        var inFlight = await run.StageAndTransformAsync(Sales, first, new Processing(2, 1, null));
+        Assert.Equal(2L, await Database.ScalarAsync<long>($"SELECT count(*) FROM fact_sales WHERE run_id = '{inFlight}' AND flags & 8 <> 0"));
+
+        await run.StoreSnapshotAsync(After);
+        Assert.Equal(0L, await Count(inFlight));
+
+        await new SalesEtl.MetricsLoader.RunFinalizer(Database.DataSource).FinalizeAsync(inFlight, first, new SalesEtl.Pipeline.Quality.QualityOptions(), CancellationToken.None);
+        await run.StoreSnapshotAsync(Renamed);
+        Assert.Equal(2L, await Database.ScalarAsync<long>($"SELECT fact_rows FROM late_product_matches WHERE run_id = '{inFlight}'"));
+    }
+
     Task<long> Count(Guid runId) => Database.ScalarAsync<long>($"SELECT count(*) FROM late_product_matches WHERE run_id = '{runId}'");
 
     [Fact]

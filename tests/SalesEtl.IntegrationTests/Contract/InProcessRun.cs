@@ -16,10 +16,15 @@ using SalesEtl.Transformer;
 
 namespace SalesEtl.IntegrationTests.Contract;
 
-/// <summary>How a run is processed: chunk size, transformer workers, and whether chunks are taken in a shuffled order.</summary>
-public sealed record Processing(int ChunkSize, int Workers, int? ShuffleSeed)
+/// <summary>
+/// How a run is processed: chunk size, transformer workers, whether chunks are taken in a shuffled order, and the size
+/// of the ingestor's first-occurrence filter (0: off, every candidate takes the duplicate check; a few bytes: nearly
+/// every id is falsely taken for a repeat).
+/// </summary>
+public sealed record Processing(int ChunkSize, int Workers, int? ShuffleSeed, int FilterBytes = FirstOccurrenceFilter.DefaultBytes)
 {
-    public override string ToString() => $"chunks of {ChunkSize}, {Workers} worker(s), {(ShuffleSeed is null ? "file order" : "shuffled")}";
+    public override string ToString() =>
+        $"chunks of {ChunkSize}, {Workers} worker(s), {(ShuffleSeed is null ? "file order" : "shuffled")}, first-occurrence filter of {FilterBytes} bytes";
 }
 
 /// <summary>
@@ -50,16 +55,55 @@ public sealed class InProcessRun(TestDatabase database) : IAsyncDisposable
     /// <summary>Runs one sales file end to end and exports it; returns the run id and the export folder.</summary>
     public async Task<(Guid RunId, string ExportDir)> RunAsync(string salesCsv, long snapshotId, Processing processing)
     {
-        var runId = Guid.NewGuid();
-        var chunks = await StageAsync(runId, salesCsv, processing.ChunkSize);
-        await TransformAsync(runId, snapshotId, chunks, processing);
+        var runId = await StageAndTransformAsync(salesCsv, snapshotId, processing);
         await new RunFinalizer(database.DataSource).FinalizeAsync(runId, snapshotId, new QualityOptions(), CancellationToken.None);
         var exportDir = Path.Combine(Path.GetTempPath(), "sales-etl-in-process", runId.ToString());
         await new RunExporter(database.DataSource).ExportAsync(runId, exportDir, CancellationToken.None);
         return (runId, exportDir);
     }
 
-    async Task<int> StageAsync(Guid runId, string salesCsv, int chunkSize)
+    /// <summary>A run up to its last transformed chunk, not finalized; returns its id.</summary>
+    public async Task<Guid> StageAndTransformAsync(string salesCsv, long snapshotId, Processing processing)
+    {
+        var runId = Guid.NewGuid();
+        var chunks = await StageAsync(runId, salesCsv, processing.ChunkSize, FirstOccurrenceFilter.Create(processing.FilterBytes));
+        await TransformAsync(runId, snapshotId, chunks, processing);
+        return runId;
+    }
+
+    /// <summary>
+    /// Transforms a staged chunk again, as a redelivered command does; <paramref name="firstOccurrencesKnown"/> false
+    /// writes it as if the ingestor had marked no first occurrence. Returns whether the writer wrote it.
+    /// </summary>
+    public async Task<bool> TransformChunkAgainAsync(Guid runId, long snapshotId, int chunkNo, bool firstOccurrencesKnown = true)
+    {
+        var prices = await new SnapshotPrices(database.DataSource).LoadAsync(snapshotId, CancellationToken.None);
+        var rows = await staging.ReadChunkAsync(runId, chunkNo, CancellationToken.None);
+        var (candidates, rejects) = ChunkTransformation.Apply(rows, normalizer, AsOf, prices);
+        if (!firstOccurrencesKnown)
+            candidates = [.. candidates.Select(sale => sale with { FirstOccurrence = false })];
+        return await facts.WriteAsync(runId, chunkNo, snapshotId, candidates, rejects, CancellationToken.None);
+    }
+
+    /// <summary>The run's facts and duplicate rows, one line each in line order, to compare two runs of the same file.</summary>
+    public async Task<string> FactsAndDuplicatesAsync(Guid runId)
+    {
+        var text = new StringBuilder();
+        await using var command = database.DataSource.CreateCommand("""
+            SELECT concat_ws('|', 'fact', source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags)
+            FROM fact_sales WHERE run_id = @run
+            UNION ALL
+            SELECT concat_ws('|', 'duplicate', source_line, duplicate_of, transaction_id) FROM duplicate_rows WHERE run_id = @run
+            ORDER BY 1
+            """);
+        command.Parameters.AddWithValue("run", runId);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            text.Append(reader.GetString(0)).Append('\n');
+        return text.ToString();
+    }
+
+    async Task<int> StageAsync(Guid runId, string salesCsv, int chunkSize, FirstOccurrenceFilter? firstOccurrences)
     {
         // As the ingestor reads a file: UTF-8 with an optional BOM.
         var bytes = Encoding.UTF8.GetBytes(salesCsv);
@@ -70,7 +114,7 @@ public sealed class InProcessRun(TestDatabase database) : IAsyncDisposable
         var chunk = new List<RawSale>();
         foreach (var row in reader.ReadRows(header.Header!))
         {
-            chunk.Add(row);
+            chunk.Add(firstOccurrences?.Mark(row) ?? row);
             if (chunk.Count == chunkSize)
             {
                 await staging.WriteChunkAsync(runId, ++chunkNo, chunk, CancellationToken.None);
@@ -95,7 +139,7 @@ public sealed class InProcessRun(TestDatabase database) : IAsyncDisposable
             {
                 var rows = await staging.ReadChunkAsync(runId, chunkNo, CancellationToken.None);
                 var (candidates, rejects) = ChunkTransformation.Apply(rows, normalizer, AsOf, prices);
-                await facts.WriteAsync(runId, chunkNo, candidates, rejects, CancellationToken.None);
+                await facts.WriteAsync(runId, chunkNo, snapshotId, candidates, rejects, CancellationToken.None);
             }
         }));
         await Task.WhenAll(workers);

@@ -73,6 +73,26 @@ public sealed class Releasing_intermediate_rows_of_finished_runs : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Should_release_the_facts_of_a_failed_run_that_never_reached_finalization()
+    {
+        // Its transformers loaded the first occurrences of its chunks; without its staged rows it can never be completed.
+        await using var run = new InProcessRun(database);
+        var snapshot = await run.StoreSnapshotAsync(Products);
+        var failedInTransform = await FinishedRunAsync(run, snapshot, "Failed", Now.AddDays(-30), finalized: false);
+        var failedOnQuality = await FinishedRunAsync(run, snapshot, "Failed", Now.AddDays(-30));
+        var failedInTransformYesterday = await FinishedRunAsync(run, snapshot, "Failed", Now.AddDays(-1), finalized: false);
+        var factsOf = async (Guid runId) => await database.ScalarAsync<long>($"SELECT count(*) FROM fact_sales WHERE run_id = '{runId}'");
+        Assert.Equal(3L, await factsOf(failedInTransform));
+        Assert.Equal(3L, await factsOf(failedOnQuality));
+
+        await Sweeper(runsPerSweep: 10).SweepAsync(CancellationToken.None);
+
+        Assert.Equal(0L, await factsOf(failedInTransform));
+        Assert.Equal(3L, await factsOf(failedOnQuality));
+        Assert.Equal(3L, await factsOf(failedInTransformYesterday));
+    }
+
+    [Fact]
     public async Task Should_keep_everything_when_retention_is_off()
     {
         await using var run = new InProcessRun(database);
@@ -90,10 +110,12 @@ public sealed class Releasing_intermediate_rows_of_finished_runs : IAsyncLifetim
     IntermediateRowsSweeper Sweeper(int runsPerSweep) =>
         new(database.DataSource, Options.Create(new RetentionOptions { RunsPerSweep = runsPerSweep }), new FixedTime(Now), NullLogger<IntermediateRowsSweeper>.Instance);
 
-    /// <summary>A real run (staged, transformed, finalized) and its saga row in the given state since the given time.</summary>
-    async Task<Guid> FinishedRunAsync(InProcessRun run, long snapshot, string state, DateTimeOffset since)
+    /// <summary>A real run (staged, transformed, finalized unless told) and its saga row in the given state since the given time.</summary>
+    async Task<Guid> FinishedRunAsync(InProcessRun run, long snapshot, string state, DateTimeOffset since, bool finalized = true)
     {
-        var (runId, _) = await run.RunAsync(Sales, snapshot, new Processing(2, 1, null));
+        var runId = finalized
+            ? (await run.RunAsync(Sales, snapshot, new Processing(2, 1, null))).RunId
+            : await run.StageAndTransformAsync(Sales, snapshot, new Processing(2, 1, null));
         await using var db = EtlDatabase.CreateContext(database.DataSource);
         db.BatchRuns.Add(new BatchRunState
         {

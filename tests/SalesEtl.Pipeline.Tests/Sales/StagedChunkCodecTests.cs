@@ -26,8 +26,8 @@ public class Encoding_a_staged_chunk
 
     static readonly Gen<RawSale> Sale =
         Gen.Select(Gen.Long, Gen.Bool, Text, NullableText, NullableText, NullableText, NullableText)
-            .SelectMany(head => Gen.Select(NullableText, NullableText, NullableText).Select(tail =>
-                new RawSale(head.Item1, head.Item2, head.Item3, head.Item4, head.Item5, head.Item6, head.Item7, tail.Item1, tail.Item2, tail.Item3)));
+            .SelectMany(head => Gen.Select(NullableText, NullableText, NullableText, Gen.Bool).Select(tail =>
+                new RawSale(head.Item1, head.Item2, head.Item3, head.Item4, head.Item5, head.Item6, head.Item7, tail.Item1, tail.Item2, tail.Item3, tail.Item4)));
 
     static byte[] Encode(IReadOnlyList<RawSale> rows)
     {
@@ -91,7 +91,47 @@ public class Encoding_a_staged_chunk
         // Line 2 zig-zags to 4; "T1" is 2 UTF-8 bytes (prefix 3), "é" is 2 (prefix 3), null is 0, "" is 1.
         var payload = Encode([new RawSale(2, false, "é", "T1", null, "", null, null, null, null)]);
 
-        Assert.Equal(new byte[] { 1, 1, 0, 0, 0, 4, 0, 3, (byte)'T', (byte)'1', 0, 1, 0, 0, 0, 0, 3, 0xC3, 0xA9 }, payload);
+        Assert.Equal(new byte[] { 2, 1, 0, 0, 0, 4, 0, 3, (byte)'T', (byte)'1', 0, 1, 0, 0, 0, 0, 3, 0xC3, 0xA9 }, payload);
+    }
+
+    [Theory]
+    [InlineData(false, false, 0)]
+    [InlineData(true, false, 1)]
+    [InlineData(false, true, 2)]
+    [InlineData(true, true, 3)]
+    public void Should_carry_the_malformed_and_first_occurrence_flags_in_one_byte(bool malformed, bool firstOccurrence, byte flags)
+    {
+        var payload = Encode([new RawSale(2, malformed, "r", null, null, null, null, null, null, null, firstOccurrence)]);
+
+        Assert.Equal(flags, payload[6]);
+        Assert.Equal(firstOccurrence, StagedChunkCodec.Decode(payload)[0].FirstOccurrence);
+    }
+
+    [Fact]
+    public void Should_read_a_version_1_payload_with_no_record_marked_first()
+    {
+        // Version 1 as staged before the first-occurrence flag: the same layout, the flag byte 0 or 1.
+        byte[] payload = [1, 2, 0, 0, 0, 4, 0, 3, (byte)'T', (byte)'1', 0, 0, 0, 0, 0, 0, 2, (byte)'r', 6, 1, 0, 0, 0, 0, 0, 0, 0, 2, (byte)'x'];
+
+        var rows = StagedChunkCodec.Decode(payload);
+
+        Assert.Equal([new RawSale(2, false, "r", "T1", null, null, null, null, null, null), new RawSale(3, true, "x", null, null, null, null, null, null, null)], rows);
+        Assert.All(rows, row => Assert.False(row.FirstOccurrence));
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 4)]
+    [InlineData(2, 0x80)]
+    public void Should_refuse_a_flag_the_payloads_version_does_not_define(byte version, byte flags)
+    {
+        var payload = Encode([new RawSale(2, false, "raw", "T1", null, null, null, null, null, null)]);
+        payload[0] = version;
+        payload[6] = flags;
+
+        var exception = Assert.Throws<InvalidDataException>(() => StagedChunkCodec.Decode(payload));
+
+        Assert.Contains($"flags {flags}", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -107,15 +147,17 @@ public class Encoding_a_staged_chunk
         }
     }
 
-    [Fact]
-    public void Should_refuse_another_format_version()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Should_refuse_another_format_version(byte version)
     {
         var payload = Encode([new RawSale(2, false, "raw", "T1", null, null, null, null, null, null)]);
-        payload[0] = 2;
+        payload[0] = version;
 
         var exception = Assert.Throws<InvalidDataException>(() => StagedChunkCodec.Decode(payload));
 
-        Assert.Contains("format version 2", exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"format version {version}", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

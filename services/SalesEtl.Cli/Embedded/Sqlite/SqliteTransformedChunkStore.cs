@@ -3,14 +3,18 @@ using SalesEtl.Pipeline.Sales;
 
 namespace SalesEtl.Cli.Embedded.Sqlite;
 
-/// <summary>Writes a transformed chunk to SQLite by batched inserts in one transaction, replacing an earlier attempt.</summary>
+/// <summary>
+/// Writes a transformed chunk to SQLite by batched inserts in one transaction, replacing an earlier attempt. Every
+/// candidate, first occurrence of its id or not, goes into transformed_sales and takes the duplicate check of the
+/// finalization (the embedded mode has no cancel, and a run is finalized once, after its last chunk).
+/// </summary>
 public sealed class SqliteTransformedChunkStore(SqliteEtlStore store) : ITransformedChunkStore
 {
-    public Task WriteAsync(Guid runId, int chunkNo, IReadOnlyList<NormalizedSale> candidates, IReadOnlyList<RejectedRow> rejects, CancellationToken cancellationToken)
+    public async Task<bool> WriteAsync(Guid runId, int chunkNo, long snapshotId, IReadOnlyList<NormalizedSale> candidates, IReadOnlyList<RejectedRow> rejects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(rejects);
-        return store.WriteAsync(async (connection, transaction) =>
+        await store.WriteAsync(async (connection, transaction) =>
         {
             var run = SqliteValues.Id(runId);
             await using (var delete = connection.CreateCommand())
@@ -68,5 +72,6 @@ public sealed class SqliteTransformedChunkStore(SqliteEtlStore store) : ITransfo
                 await rejectInsert.ExecuteNonQueryAsync(cancellationToken);
             }
         }, cancellationToken);
+        return true;
     }
 }
