@@ -33,6 +33,7 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
         var state = await RunStates.GetAsync(connection, transaction, runId, cancellationToken);
         if (state is RunStates.Cancelled || RunStates.HasSucceeded(state))
             return null;
+        await ExecuteAsync(connection, transaction, RefreshStatistics, runId, snapshotId, cancellationToken);
         await EnsureCompleteAsync(connection, transaction, runId, cancellationToken);
         var totals = await RunFinalization.CompleteAsync(connection, transaction, FinalizationSql.Instance, runId, snapshotId, qualityOptions, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -48,6 +49,11 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
         await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Clear + MetricSql.Clear + PurgeRun, runId, 0, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
+
+    // Every statement from here on joins the run's rows of these tables. Their statistics are stale right after a run's
+    // chunks land (or after a truncate): with them the planner took the run for a few rows and chose nested loops that
+    // ran for minutes (the completeness count below for one, an anti-join of 1 M facts against the waiting candidates).
+    const string RefreshStatistics = "ANALYZE transformed_sales; ANALYZE fact_sales;";
 
     // The intermediate tables are UNLOGGED: after a PostgreSQL crash they are empty. Every row the ingestor read must
     // be a fact its transformer loaded, a candidate waiting for the duplicate check, or a reject of its chunk here,

@@ -16,13 +16,8 @@ namespace SalesEtl.MetricsLoader.Sql;
 /// </summary>
 static class DuplicateResolutionSql
 {
-    /// <summary>
-    /// The tables are analyzed first: their statistics are stale right after a run's chunks land (or after a
-    /// truncate), and with them the planner took the run for a few rows and chose a nested loop that ran for minutes.
-    /// </summary>
+    /// <summary>Run after <c>RunFinalizer</c> analyzed fact_sales and transformed_sales (stale statistics made nested loops).</summary>
     public const string Clear = """
-        ANALYZE transformed_sales;
-        ANALYZE fact_sales;
         DELETE FROM fact_sales f USING transformed_sales t
         WHERE f.run_id = @run AND t.run_id = @run AND f.source_line = t.source_line;
         DELETE FROM duplicate_rows WHERE run_id = @run;
