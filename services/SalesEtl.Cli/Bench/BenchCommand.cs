@@ -95,6 +95,8 @@ public static class BenchCommand
         }
         await using var topology = await BenchTopology.StartAsync(servicesRoot, Path.Combine(workDir, "logs"), adminConnection, rabbit, management,
             productsFile, transformers, extra, line.Has("--keep"), log, cancellationToken);
+        // What each service spent starting (JIT, migrations, connections), apart from what the runs then cost.
+        var startCpu = topology.Processes.ToDictionary(p => p.Name, p => p.CpuSeconds() is { } s ? Math.Round(s, 2) : (double?)null);
         await using var dataSource = new NpgsqlDataSourceBuilder(topology.ConnectionString).Build();
         var headerFields = await CopyBaseline.CreateTableAsync(dataSource, salesFile, cancellationToken);
 
@@ -106,7 +108,7 @@ public static class BenchCommand
         await bus.StartAsync(cancellationToken);
         var results = new List<BenchRun>();
         BenchReport Report(List<BenchRun> done) =>
-            BenchReport.Create(rows, fileBytes, headerFields, transformers, chunkSize, productsDelay, generateSeconds, salesFile, generator.GetType().Name, done);
+            BenchReport.Create(rows, fileBytes, headerFields, transformers, chunkSize, productsDelay, generateSeconds, salesFile, generator.GetType().Name, startCpu, done);
         try
         {
             for (var run = 1; run <= runs; run++)
@@ -117,14 +119,17 @@ public static class BenchCommand
 
                 foreach (var process in topology.Processes)
                     process.ResetPeak();
+                var cpuBefore = topology.Processes.ToDictionary(p => p.Name, p => p.CpuSeconds());
                 var runId = NewId.NextGuid();
                 var watch = Stopwatch.StartNew();
                 await bus.Publish(new StartBatchRun(runId, salesFile, generator.AsOf, null, chunkSize, DateTimeOffset.UtcNow), cancellationToken);
                 var state = await WaitAsync(dataSource, runId, topology, cancellationToken);
                 var wall = watch.Elapsed.TotalSeconds;
                 var peaks = topology.Processes.ToDictionary(p => p.Name, p => p.PeakRssBytes() is { } b ? Math.Round(b / 1048576.0, 1) : (double?)null);
+                var cpu = topology.Processes.ToDictionary(p => p.Name,
+                    p => p.CpuSeconds() is { } after && cpuBefore[p.Name] is { } before ? Math.Round(after - before, 2) : (double?)null);
 
-                var result = BenchRun.From(run, state, wall, copySeconds, peaks);
+                var result = BenchRun.From(run, state, wall, copySeconds, peaks, cpu);
                 results.Add(result);
                 log.WriteLine($"bench: run {run}/{runs}: {state.CurrentState} in {wall:0.00} s ({result.RowsPerSecond:N0} rows/s), \\copy {copySeconds:0.00} s, ratio {result.RatioToCopy:0.00}");
                 // Written after every run: the servers are shared, and a restart by someone else must not lose the runs done.

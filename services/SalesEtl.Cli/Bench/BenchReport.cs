@@ -40,16 +40,19 @@ public sealed record BenchRun(
     BenchSteps Steps,
     double CopySeconds,
     double RatioToCopy,
-    IReadOnlyDictionary<string, double?> PeakRssMib)
+    IReadOnlyDictionary<string, double?> PeakRssMib,
+    IReadOnlyDictionary<string, double?> CpuSeconds)
 {
-    public static BenchRun From(int run, BatchRunState state, double wallSeconds, double copySeconds, IReadOnlyDictionary<string, double?> peaks)
+    /// <param name="cpuSeconds">CPU seconds (user + system) each service used from the run's submission to its final state.</param>
+    public static BenchRun From(int run, BatchRunState state, double wallSeconds, double copySeconds,
+        IReadOnlyDictionary<string, double?> peaks, IReadOnlyDictionary<string, double?> cpuSeconds)
     {
         var rows = state.RowsRead ?? 0;
         var runSeconds = state.CompletedAt is { } done ? (done - state.SubmittedAt).TotalSeconds : wallSeconds;
         return new BenchRun(run, state.CorrelationId, state.CurrentState, state.CurrentState is "Succeeded" or "SucceededWithWarnings",
             rows, state.RowsAccepted, state.RowsRejected, state.DuplicatesDropped,
             Math.Round(wallSeconds, 3), Math.Round(runSeconds, 3), Math.Round(rows / wallSeconds, 0), BenchSteps.From(state),
-            Math.Round(copySeconds, 3), Math.Round(wallSeconds / copySeconds, 2), peaks);
+            Math.Round(copySeconds, 3), Math.Round(wallSeconds / copySeconds, 2), peaks, cpuSeconds);
     }
 }
 
@@ -67,11 +70,13 @@ public sealed record BenchReport(
     int Runs,
     BenchMedians Median,
     IReadOnlyDictionary<string, double?> PeakRssMib,
+    IReadOnlyDictionary<string, double?> StartCpuSeconds,
+    IReadOnlyDictionary<string, double?> MedianCpuSeconds,
     IReadOnlyList<BenchRun> RunResults,
     BenchMachine Machine)
 {
     public static BenchReport Create(long rows, long fileBytes, int headerFields, int transformers, int? chunkSize, long productsDelayMs, double? generateSeconds,
-        string file, string generator, IReadOnlyList<BenchRun> runs)
+        string file, string generator, IReadOnlyDictionary<string, double?> startCpuSeconds, IReadOnlyList<BenchRun> runs)
     {
         static double? Median(IEnumerable<double?> values)
         {
@@ -95,9 +100,11 @@ public sealed record BenchReport(
                 Median(runs.Select(r => r.Steps.Metrics))));
         var peaks = runs.SelectMany(r => r.PeakRssMib).GroupBy(p => p.Key)
             .ToDictionary(g => g.Key, g => g.Max(p => p.Value));
+        var cpu = runs.SelectMany(r => r.CpuSeconds).GroupBy(p => p.Key)
+            .ToDictionary(g => g.Key, g => Median(g.Select(p => p.Value)));
         var rowsRead = rows > 0 ? rows : runs.FirstOrDefault()?.RowsRead ?? 0;
         return new BenchReport(generator, file, fileBytes, rowsRead, headerFields, transformers, chunkSize, productsDelayMs, generateSeconds, runs.Count,
-            median, peaks, runs, BenchMachine.Current());
+            median, peaks, startCpuSeconds, cpu, runs, BenchMachine.Current());
     }
 
     public static void Print(TextWriter output, BenchReport report)
@@ -114,10 +121,11 @@ public sealed record BenchReport(
         var m = report.Median;
         output.WriteLine(string.Create(c, $"| median | {S(m.WallSeconds)} | {m.RowsPerSecond:N0} | {S(m.Steps.Ingest)} | {S(m.Steps.ProductSync)} | {S(m.Steps.Transform)} | {S(m.Steps.TransformAfterIngest)} | {S(m.Steps.Metrics)} | {S(m.CopySeconds)} | {S(m.RatioToCopy)} |"));
         output.WriteLine();
-        output.WriteLine("| service | peak RSS MiB |");
-        output.WriteLine("|---|---|");
+        output.WriteLine("| service | peak RSS MiB | CPU s to start | CPU s per run (median) |");
+        output.WriteLine("|---|---|---|---|");
         foreach (var (service, mib) in report.PeakRssMib)
-            output.WriteLine(string.Create(c, $"| {service} | {(mib is { } v ? v.ToString("0.0", c) : "-")} |"));
+            output.WriteLine(string.Create(c,
+                $"| {service} | {(mib is { } v ? v.ToString("0.0", c) : "-")} | {S(report.StartCpuSeconds.GetValueOrDefault(service))} | {S(report.MedianCpuSeconds.GetValueOrDefault(service))} |"));
         output.WriteLine();
     }
 }

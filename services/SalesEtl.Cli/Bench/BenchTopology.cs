@@ -51,6 +51,20 @@ public sealed class BenchProcess(string name, Process process, int port, string 
         return null;
     }
 
+    /// <summary>User plus system CPU time the process has used since it started, in seconds; null once it has exited.</summary>
+    public double? CpuSeconds()
+    {
+        try
+        {
+            process.Refresh();
+            return process.TotalProcessorTime.TotalSeconds;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Resets VmHWM to the current RSS (Linux: <c>echo 5 &gt; /proc/pid/clear_refs</c>), so that each run has its own peak.</summary>
     public void ResetPeak()
     {

@@ -42,9 +42,22 @@ public sealed class Running_the_benchmark(Xunit.Abstractions.ITestOutputHelper o
             Assert.Contains(run.GetProperty("state").GetString(), new[] { "Succeeded", "SucceededWithWarnings" });
             Assert.Equal(Rows, run.GetProperty("rows_read").GetInt64());
 
+            var services = new[] { "catalog", "orchestrator", "ingestor", "product-sync", "transformer-1", "metrics-loader" };
             var peaks = root.GetProperty("peak_rss_mib");
-            foreach (var service in new[] { "catalog", "orchestrator", "ingestor", "product-sync", "transformer-1", "metrics-loader" })
+            foreach (var service in services)
                 Assert.True(peaks.GetProperty(service).GetDouble() > 0, $"peak_rss_mib.{service}");
+
+            // Every .NET process spends CPU to start; the run's CPU per service is the median of its runs (one here).
+            var startCpu = root.GetProperty("start_cpu_seconds");
+            var runCpu = run.GetProperty("cpu_seconds");
+            var medianCpu = root.GetProperty("median_cpu_seconds");
+            foreach (var service in services)
+            {
+                Assert.True(startCpu.GetProperty(service).GetDouble() > 0, $"start_cpu_seconds.{service}");
+                Assert.True(runCpu.GetProperty(service).GetDouble() >= 0, $"run_results[0].cpu_seconds.{service}");
+                Assert.Equal(runCpu.GetProperty(service).GetDouble(), medianCpu.GetProperty(service).GetDouble());
+            }
+            Assert.True(runCpu.GetProperty("transformer-1").GetDouble() > 0, "the transformer did the run's work");
         }
         finally
         {
