@@ -7,9 +7,17 @@ using SalesEtl.Pipeline.Quality;
 namespace SalesEtl.MetricsLoader;
 
 /// <summary>
-/// Finishes a run in one transaction: resolves duplicates over the whole run, computes the metric
-/// tables and the quality report (<see cref="RunFinalization"/> with <see cref="FinalizationSql"/>).
-/// What an earlier attempt wrote is deleted first, so a redelivered command rewrites the same rows.
+/// Finishes a run: resolves duplicates over the whole run, computes the metric tables and the quality report
+/// (<see cref="RunFinalization"/> with <see cref="FinalizationSql"/>). What an earlier attempt wrote is deleted first,
+/// so a redelivered command rewrites the same rows.
+/// <para>
+/// Three phases under the run's lock, held for the session from the first to the last: the facts made final in one
+/// transaction; the metric tables in two lanes side by side, each lane a transaction on a connection of its own
+/// (<see cref="MetricSql.Lanes"/>); the quality report, which marks the run finalized, in a last transaction. A failure
+/// between phases leaves final facts and some metric tables without a report; the run fails at its metrics step, and
+/// its retry (or a redelivery) finalizes it again from the start. Nothing reads a run's metrics as final before its
+/// report exists and it has succeeded.
+/// </para>
 /// </summary>
 public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
 {
@@ -24,20 +32,77 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
     public async Task<RunTotals?> FinalizeAsync(Guid runId, long snapshotId, QualityOptions qualityOptions, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Two deliveries of the same command, a finalize and a purge, a finalize and a late chunk write must not interleave.
+        await ExecuteAsync(connection, null, RunLocks.ExclusiveForSession, runId, snapshotId, cancellationToken);
+        try
+        {
+            var timings = new List<StepTiming>();
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+            {
+                // A cancelled run loads nothing; a succeeded one has its numbers, and after retention (IntermediateRowsSweeper)
+                // no longer the rows to recompute them from, so a late redelivery of its command is a no-op.
+                var state = await RunStates.GetAsync(connection, transaction, runId, cancellationToken);
+                if (state is RunStates.Cancelled || RunStates.HasSucceeded(state))
+                    return null;
+                await ExecuteAsync(connection, transaction, RefreshStatistics, runId, snapshotId, cancellationToken);
+                await EnsureCompleteAsync(connection, transaction, runId, cancellationToken);
+                timings.AddRange(await RunFinalization.RunStepsAsync(connection, transaction, FinalizationSql.Instance, FinalizationSql.FactSteps, runId, snapshotId, cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
+            }
 
-        // Two deliveries of the same command, or a finalize and a purge, must not interleave.
-        await ExecuteAsync(connection, transaction, RunLocks.Exclusive, runId, snapshotId, cancellationToken);
-        // A cancelled run loads nothing; a succeeded one has its numbers, and after retention (IntermediateRowsSweeper)
-        // no longer the rows to recompute them from, so a late redelivery of its command is a no-op.
-        var state = await RunStates.GetAsync(connection, transaction, runId, cancellationToken);
-        if (state is RunStates.Cancelled || RunStates.HasSucceeded(state))
-            return null;
-        await ExecuteAsync(connection, transaction, RefreshStatistics, runId, snapshotId, cancellationToken);
-        await EnsureCompleteAsync(connection, transaction, runId, cancellationToken);
-        var totals = await RunFinalization.CompleteAsync(connection, transaction, FinalizationSql.Instance, runId, snapshotId, qualityOptions, cancellationToken);
+            timings.AddRange(await RunLanesAsync(runId, snapshotId, cancellationToken));
+
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+            {
+                var totals = await RunFinalization.ReportAsync(connection, transaction, FinalizationSql.Instance, runId, snapshotId, qualityOptions, timings, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return totals;
+            }
+        }
+        finally
+        {
+            // Closing the connection releases the lock too (Npgsql resets a pooled connection), should this fail.
+            if (connection.State == System.Data.ConnectionState.Open)
+                await ExecuteAsync(connection, null, RunLocks.ReleaseForSession, runId, snapshotId, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The metric lanes side by side; when one fails, the other is cancelled and the failure is thrown.</summary>
+    async Task<IEnumerable<StepTiming>> RunLanesAsync(Guid runId, long snapshotId, CancellationToken cancellationToken)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var lanes = FinalizationSql.MetricLanes.Select(async lane =>
+        {
+            try
+            {
+                return await RunLaneAsync(lane, runId, snapshotId, failed.Token);
+            }
+            catch
+            {
+                await failed.CancelAsync();
+                throw;
+            }
+        }).ToArray();
+        try
+        {
+            return (await Task.WhenAll(lanes)).SelectMany(timings => timings);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
+            && lanes.FirstOrDefault(lane => lane.IsFaulted && lane.Exception!.InnerException is not OperationCanceledException) is { } cause)
+        {
+            // Task.WhenAll throws the first lane's exception: the cancelled one's when the second lane failed.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause.Exception!.InnerException!);
+            throw;
+        }
+    }
+
+    async Task<IReadOnlyList<StepTiming>> RunLaneAsync(IReadOnlyList<FinalizationStep> lane, Guid runId, long snapshotId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var timings = await RunFinalization.RunStepsAsync(connection, transaction, FinalizationSql.Instance, lane, runId, snapshotId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return totals;
+        return timings;
     }
 
     /// <summary>Deletes every row the run wrote, so that a cancelled run leaves nothing half-written.</summary>
@@ -85,7 +150,7 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
         }
     }
 
-    static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, long snapshotId, CancellationToken cancellationToken)
+    static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Guid runId, long snapshotId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
         command.Parameters.AddWithValue("run", runId);

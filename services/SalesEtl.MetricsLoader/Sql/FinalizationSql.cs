@@ -9,13 +9,18 @@ sealed class FinalizationSql : RunFinalizationDialect
 {
     public static FinalizationSql Instance { get; } = new();
 
-    public override IReadOnlyList<FinalizationStep> Steps { get; } =
+    /// <summary>Clears the run's earlier results and resolves its duplicates: after these, its facts are final.</summary>
+    public static IReadOnlyList<FinalizationStep> FactSteps { get; } =
     [
         new(FinalizationSteps.Clear, DuplicateResolutionSql.Clear + MetricSql.Clear),
         new(FinalizationSteps.RankDuplicates, DuplicateResolutionSql.Rank),
         new(FinalizationSteps.LoadFacts, DuplicateResolutionSql.Resolve),
-        .. MetricSql.InOrder,
     ];
+
+    /// <summary>The metric tables from the final facts, in lanes that may run side by side (<see cref="MetricSql.Lanes"/>).</summary>
+    public static IReadOnlyList<IReadOnlyList<FinalizationStep>> MetricLanes => MetricSql.Lanes;
+
+    public override IReadOnlyList<FinalizationStep> Steps => [.. FactSteps, .. MetricSql.Lanes.SelectMany(lane => lane)];
 
     public override string QualityFacts => MetricSql.QualityFacts;
 

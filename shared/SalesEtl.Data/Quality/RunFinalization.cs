@@ -83,8 +83,10 @@ public abstract class RunFinalizationDialect
 }
 
 /// <summary>
-/// Finishes a run inside the caller's transaction, whatever the database: runs the dialect's statements, reads the
-/// quality facts, judges them, and writes the quality report (SPEC §4). Locking, cancellation and the commit are the caller's.
+/// Finishes a run, whatever the database: runs the dialect's statements, reads the quality facts, judges them, and
+/// writes the quality report (SPEC §4). <see cref="CompleteAsync"/> does it all in the caller's transaction; a caller
+/// that spreads the statements over several connections runs them with <see cref="RunStepsAsync"/> and ends with
+/// <see cref="ReportAsync"/>. Locking, cancellation and the commits are the caller's.
 /// </summary>
 public static class RunFinalization
 {
@@ -92,14 +94,33 @@ public static class RunFinalization
         Guid runId, long snapshotId, QualityOptions qualityOptions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dialect);
+        var timings = await RunStepsAsync(connection, transaction, dialect, dialect.Steps, runId, snapshotId, cancellationToken);
+        return await ReportAsync(connection, transaction, dialect, runId, snapshotId, qualityOptions, timings, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="steps"/> in order in the transaction; returns how long each took.</summary>
+    public static async Task<IReadOnlyList<StepTiming>> RunStepsAsync(DbConnection connection, DbTransaction transaction, RunFinalizationDialect dialect,
+        IEnumerable<FinalizationStep> steps, Guid runId, long snapshotId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(steps);
         var query = new Query(connection, transaction, dialect, runId, snapshotId);
-        var timings = new List<StepTiming>(dialect.Steps.Count + 1);
-        foreach (var step in dialect.Steps)
+        var timings = new List<StepTiming>();
+        foreach (var step in steps)
         {
             var started = Stopwatch.GetTimestamp();
             await query.ExecuteAsync(step.Sql, cancellationToken);
             timings.Add(new StepTiming(step.Name, Stopwatch.GetElapsedTime(started)));
         }
+        return timings;
+    }
+
+    /// <summary>Reads and judges the run's quality facts and writes its report; <paramref name="timings"/> are the steps' so far.</summary>
+    public static async Task<RunTotals> ReportAsync(DbConnection connection, DbTransaction transaction, RunFinalizationDialect dialect,
+        Guid runId, long snapshotId, QualityOptions qualityOptions, IReadOnlyList<StepTiming> timings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        var query = new Query(connection, transaction, dialect, runId, snapshotId);
         var reportStarted = Stopwatch.GetTimestamp();
 
         var facts = await ReadFactsAsync(query, cancellationToken);
@@ -122,8 +143,7 @@ public static class RunFinalization
             dialect.AddReportParameters(save);
             await save.ExecuteNonQueryAsync(cancellationToken);
         }
-        timings.Add(new StepTiming(FinalizationSteps.QualityReport, Stopwatch.GetElapsedTime(reportStarted)));
-        return new RunTotals(verdict, facts, rejectsByReason, timings);
+        return new RunTotals(verdict, facts, rejectsByReason, [.. timings, new StepTiming(FinalizationSteps.QualityReport, Stopwatch.GetElapsedTime(reportStarted))]);
     }
 
     static object Report(Guid runId, long snapshotId, QualityVerdict verdict, QualityFacts facts, Dictionary<string, long> rejectsByReason,
