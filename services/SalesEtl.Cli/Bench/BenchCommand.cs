@@ -20,12 +20,14 @@ namespace SalesEtl.Cli.Bench;
 public static class BenchCommand
 {
     public const string Usage = """
-      etl bench --rows N [--transformers K] [--runs R] [--out bench.json] [--chunk-size N]
+      etl bench --rows N [--transformers K] [--runs R] [--warmup W] [--out bench.json] [--chunk-size N]
                 [--file sales.csv --products products.json] [--services DIR] [--work-dir DIR] [--keep]
                 [--products-delay-ms MS]
             generate N rows (or take --file), start every service as a process on a database and a virtual host
             of its own (services published into .local/bench/publish, or taken from --services DIR), run the file
-            R times (default 3) and time psql \copy of the same file in each run; prints a table, writes JSON.
+            R times (default 3) after W warm-up runs (default 1; services just started spend their first runs
+            JIT-compiling, long-running ones do it once: the warm-up runs are reported, not in the medians), and time
+            psql \copy of the same file in each run; prints a table, writes JSON.
             --products-delay-ms holds the product API back (catalog latency) so that the transform step starts only
             after ingest: its time is then the transformers' alone (to compare --transformers 1 and 2)
     """;
@@ -34,10 +36,11 @@ public static class BenchCommand
 
     public static async Task<int> ExecuteAsync(CommandLine line, CancellationToken cancellationToken)
     {
-        line.RejectUnknown("--rows", "--transformers", "--runs", "--out", "--chunk-size", "--file", "--products", "--services", "--work-dir", "--keep", "--products-delay-ms");
+        line.RejectUnknown("--rows", "--transformers", "--runs", "--warmup", "--out", "--chunk-size", "--file", "--products", "--services", "--work-dir", "--keep", "--products-delay-ms");
         var rows = PositiveLong(line, "--rows", null);
         var transformers = (int)PositiveLong(line, "--transformers", 1);
         var runs = (int)PositiveLong(line, "--runs", 3);
+        var warmups = line.Has("--warmup") ? (int)NonNegativeLong(line, "--warmup") : 1;
         int? chunkSize = line.Has("--chunk-size") ? (int)PositiveLong(line, "--chunk-size", null) : null;
         var outPath = Path.GetFullPath(line.Value("--out") ?? "bench.json");
         var workDir = Path.GetFullPath(line.Value("--work-dir") ?? Path.Combine(Path.GetTempPath(), "sales-etl-bench"));
@@ -107,11 +110,13 @@ public static class BenchCommand
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.ConfigureEtlRabbitMq(busOptions));
         await bus.StartAsync(cancellationToken);
         var results = new List<BenchRun>();
+        var warmupResults = new List<BenchRun>();
         BenchReport Report(List<BenchRun> done) =>
-            BenchReport.Create(rows, fileBytes, headerFields, transformers, chunkSize, productsDelay, generateSeconds, salesFile, generator.GetType().Name, startCpu, done);
+            BenchReport.Create(rows, fileBytes, headerFields, transformers, chunkSize, productsDelay, generateSeconds, salesFile, generator.GetType().Name, startCpu, warmupResults, done);
         try
         {
-            for (var run = 1; run <= runs; run++)
+            // Warm-up runs are numbered 1 - W .. 0.
+            for (var run = 1 - warmups; run <= runs; run++)
             {
                 await ClearAsync(dataSource, cancellationToken);
                 var copySeconds = await CopyBaseline.TimeAsync(topology.ConnectionString, salesFile, cancellationToken);
@@ -130,8 +135,8 @@ public static class BenchCommand
                     p => p.CpuSeconds() is { } after && cpuBefore[p.Name] is { } before ? Math.Round(after - before, 2) : (double?)null);
 
                 var result = BenchRun.From(run, state, wall, copySeconds, peaks, cpu);
-                results.Add(result);
-                log.WriteLine($"bench: run {run}/{runs}: {state.CurrentState} in {wall:0.00} s ({result.RowsPerSecond:N0} rows/s), \\copy {copySeconds:0.00} s, ratio {result.RatioToCopy:0.00}");
+                (run > 0 ? results : warmupResults).Add(result);
+                log.WriteLine($"bench: {(run > 0 ? $"run {run}/{runs}" : $"warm-up {warmups + run}/{warmups}")}: {state.CurrentState} in {wall:0.00} s ({result.RowsPerSecond:N0} rows/s), \\copy {copySeconds:0.00} s, ratio {result.RatioToCopy:0.00}");
                 // Written after every run: the servers are shared, and a restart by someone else must not lose the runs done.
                 await WriteReportAsync(outPath, Report(results), cancellationToken);
                 if (state.CurrentState is not ("Succeeded" or "SucceededWithWarnings"))
@@ -155,6 +160,11 @@ public static class BenchCommand
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
         await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(report, Json), cancellationToken);
     }
+
+    static long NonNegativeLong(CommandLine line, string option) =>
+        long.TryParse(line.Value(option), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new UsageException($"{option} needs a whole number of 0 or more.");
 
     static long PositiveLong(CommandLine line, string option, long? fallback)
     {

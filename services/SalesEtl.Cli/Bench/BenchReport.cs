@@ -56,7 +56,11 @@ public sealed record BenchRun(
     }
 }
 
-/// <summary>What <c>etl bench</c> writes as JSON: the medians over the runs, each run, and the machine.</summary>
+/// <summary>
+/// What <c>etl bench</c> writes as JSON: the medians over the measured runs, each run, the warm-up runs before them
+/// (not in the medians: freshly started services JIT-compile their hot paths during the first runs, which long-running
+/// services do once), and the machine. Peak RSS is the largest of every run, warm-up runs included.
+/// </summary>
 public sealed record BenchReport(
     string Generator,
     string File,
@@ -68,15 +72,17 @@ public sealed record BenchReport(
     long ProductsDelayMs,
     double? GenerateSeconds,
     int Runs,
+    int WarmupRuns,
     BenchMedians Median,
     IReadOnlyDictionary<string, double?> PeakRssMib,
     IReadOnlyDictionary<string, double?> StartCpuSeconds,
     IReadOnlyDictionary<string, double?> MedianCpuSeconds,
     IReadOnlyList<BenchRun> RunResults,
+    IReadOnlyList<BenchRun> WarmupResults,
     BenchMachine Machine)
 {
     public static BenchReport Create(long rows, long fileBytes, int headerFields, int transformers, int? chunkSize, long productsDelayMs, double? generateSeconds,
-        string file, string generator, IReadOnlyDictionary<string, double?> startCpuSeconds, IReadOnlyList<BenchRun> runs)
+        string file, string generator, IReadOnlyDictionary<string, double?> startCpuSeconds, IReadOnlyList<BenchRun> warmups, IReadOnlyList<BenchRun> runs)
     {
         static double? Median(IEnumerable<double?> values)
         {
@@ -98,13 +104,13 @@ public sealed record BenchReport(
                 Median(runs.Select(r => r.Steps.Transform)),
                 Median(runs.Select(r => r.Steps.TransformAfterIngest)),
                 Median(runs.Select(r => r.Steps.Metrics))));
-        var peaks = runs.SelectMany(r => r.PeakRssMib).GroupBy(p => p.Key)
+        var peaks = warmups.Concat(runs).SelectMany(r => r.PeakRssMib).GroupBy(p => p.Key)
             .ToDictionary(g => g.Key, g => g.Max(p => p.Value));
         var cpu = runs.SelectMany(r => r.CpuSeconds).GroupBy(p => p.Key)
             .ToDictionary(g => g.Key, g => Median(g.Select(p => p.Value)));
-        var rowsRead = rows > 0 ? rows : runs.FirstOrDefault()?.RowsRead ?? 0;
+        var rowsRead = rows > 0 ? rows : runs.Concat(warmups).FirstOrDefault()?.RowsRead ?? 0;
         return new BenchReport(generator, file, fileBytes, rowsRead, headerFields, transformers, chunkSize, productsDelayMs, generateSeconds, runs.Count,
-            median, peaks, startCpuSeconds, cpu, runs, BenchMachine.Current());
+            warmups.Count, median, peaks, startCpuSeconds, cpu, runs, warmups, BenchMachine.Current());
     }
 
     public static void Print(TextWriter output, BenchReport report)
@@ -112,12 +118,12 @@ public sealed record BenchReport(
         var c = CultureInfo.InvariantCulture;
         string S(double? value) => value is { } v ? v.ToString("0.00", c) : "-";
         output.WriteLine();
-        output.WriteLine(string.Create(c, $"SalesEtl bench: {report.Rows:N0} rows ({report.FileBytes / 1048576.0:0.0} MiB), {report.Transformers} transformer(s), {report.Runs} run(s), {report.Machine.Cores} cores"));
+        output.WriteLine(string.Create(c, $"SalesEtl bench: {report.Rows:N0} rows ({report.FileBytes / 1048576.0:0.0} MiB), {report.Transformers} transformer(s), {report.Runs} run(s) after {report.WarmupRuns} warm-up run(s), {report.Machine.Cores} cores"));
         output.WriteLine();
         output.WriteLine("| run | wall s | rows/s | ingest s | products s | transform s | after ingest s | metrics s | \\copy s | ours/copy |");
         output.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var run in report.RunResults)
-            output.WriteLine(string.Create(c, $"| {run.Run} | {S(run.WallSeconds)} | {run.RowsPerSecond:N0} | {S(run.Steps.Ingest)} | {S(run.Steps.ProductSync)} | {S(run.Steps.Transform)} | {S(run.Steps.TransformAfterIngest)} | {S(run.Steps.Metrics)} | {S(run.CopySeconds)} | {S(run.RatioToCopy)} |"));
+        foreach (var run in report.WarmupResults.Concat(report.RunResults))
+            output.WriteLine(string.Create(c, $"| {(run.Run > 0 ? run.Run.ToString(c) : $"warm-up {report.WarmupRuns + run.Run}")} | {S(run.WallSeconds)} | {run.RowsPerSecond:N0} | {S(run.Steps.Ingest)} | {S(run.Steps.ProductSync)} | {S(run.Steps.Transform)} | {S(run.Steps.TransformAfterIngest)} | {S(run.Steps.Metrics)} | {S(run.CopySeconds)} | {S(run.RatioToCopy)} |"));
         var m = report.Median;
         output.WriteLine(string.Create(c, $"| median | {S(m.WallSeconds)} | {m.RowsPerSecond:N0} | {S(m.Steps.Ingest)} | {S(m.Steps.ProductSync)} | {S(m.Steps.Transform)} | {S(m.Steps.TransformAfterIngest)} | {S(m.Steps.Metrics)} | {S(m.CopySeconds)} | {S(m.RatioToCopy)} |"));
         output.WriteLine();

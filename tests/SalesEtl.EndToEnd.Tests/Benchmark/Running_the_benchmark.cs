@@ -21,7 +21,7 @@ public sealed class Running_the_benchmark(Xunit.Abstractions.ITestOutputHelper o
         try
         {
             var (exitCode, stdout, stderr) = await EtlTopology.RunEtlAsync(BrokerAndDatabase,
-                "bench", "--rows", Rows.ToString(System.Globalization.CultureInfo.InvariantCulture), "--runs", "1", "--transformers", "1",
+                "bench", "--rows", Rows.ToString(System.Globalization.CultureInfo.InvariantCulture), "--runs", "1", "--warmup", "1", "--transformers", "1",
                 "--services", EtlTopology.PublishedRoot, "--work-dir", work.FullName, "--out", json);
             output.WriteLine(stdout);
             Assert.True(exitCode == 0, $"etl bench exited with {exitCode}\n{stdout}\n{stderr}\n{Logs(work.FullName)}");
@@ -39,6 +39,14 @@ public sealed class Running_the_benchmark(Xunit.Abstractions.ITestOutputHelper o
                 Assert.Equal(JsonValueKind.Number, steps.GetProperty(step).ValueKind);
 
             var run = Assert.Single(root.GetProperty("run_results").EnumerateArray());
+            Assert.Equal(1, run.GetProperty("run").GetInt32());
+            // The warm-up run is reported apart and kept out of the medians.
+            Assert.Equal(1, root.GetProperty("warmup_runs").GetInt32());
+            var warmup = Assert.Single(root.GetProperty("warmup_results").EnumerateArray());
+            Assert.Equal(0, warmup.GetProperty("run").GetInt32());
+            Assert.Equal(Rows, warmup.GetProperty("rows_read").GetInt64());
+            Assert.Equal(run.GetProperty("wall_seconds").GetDouble(), median.GetProperty("wall_seconds").GetDouble());
+            Assert.Contains("| warm-up 1 |", stdout, StringComparison.Ordinal);
             Assert.Contains(run.GetProperty("state").GetString(), new[] { "Succeeded", "SucceededWithWarnings" });
             Assert.Equal(Rows, run.GetProperty("rows_read").GetInt64());
 

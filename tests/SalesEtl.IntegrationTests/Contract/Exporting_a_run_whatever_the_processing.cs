@@ -23,7 +23,7 @@ public sealed class InProcessDatabase : IAsyncLifetime
 /// transformer workers (1, 3) or the order chunks are processed in. CsCheck draws small messy files from the sample
 /// data generator (random seed, BOM, CRLF, shuffled and extra columns); each is run under every processing and the
 /// exports must be equal byte for byte, and so must the facts and duplicate rows. The processings include the ingestor's
-/// first-occurrence filter off (every candidate takes the duplicate check at finalization), 8 and 64 bytes (most ids
+/// first-occurrence filter off (every candidate takes the duplicate check at finalization), 64 and 128 bytes (most ids
 /// falsely taken for repeats) and its default (nearly every first occurrence loaded by the transformer at once).
 /// </summary>
 public sealed class Exporting_a_run_whatever_the_processing(InProcessDatabase fixture, ITestOutputHelper output) : IClassFixture<InProcessDatabase>
@@ -34,8 +34,8 @@ public sealed class Exporting_a_run_whatever_the_processing(InProcessDatabase fi
         new(1, 3, 1),
         new(7, 1, 2, FilterBytes: 0),
         new(7, 3, null),
-        new(10_000, 3, 3, FilterBytes: 8),
-        new(1, 1, null, FilterBytes: 64),
+        new(10_000, 3, 3, FilterBytes: 64),
+        new(1, 1, null, FilterBytes: 128),
         new(10_000, 1, null, FilterBytes: 0),
     ];
 

@@ -18,7 +18,7 @@ namespace SalesEtl.IntegrationTests.Contract;
 
 /// <summary>
 /// How a run is processed: chunk size, transformer workers, whether chunks are taken in a shuffled order, and the size
-/// of the ingestor's first-occurrence filter (0: off, every candidate takes the duplicate check; a few bytes: nearly
+/// of the ingestor's first-occurrence filter (0: off, every candidate takes the duplicate check; 64 bytes: nearly
 /// every id is falsely taken for a repeat).
 /// </summary>
 public sealed record Processing(int ChunkSize, int Workers, int? ShuffleSeed, int FilterBytes = FirstOccurrenceFilter.DefaultBytes)

@@ -62,7 +62,7 @@ public sealed class Loading_first_occurrences_at_once : IAsyncLifetime
         var snapshot = await run.StoreSnapshotAsync(Products);
 
         var results = new List<string>();
-        foreach (var filterBytes in new[] { FirstOccurrenceFilterBytes.Default, 0, 8 })
+        foreach (var filterBytes in new[] { FirstOccurrenceFilterBytes.Default, 0, 64 })
         {
             var (runId, _) = await run.RunAsync(Sales, snapshot, new Processing(2, 1, null, filterBytes));
             results.Add(await run.FactsAndDuplicatesAsync(runId) + await RejectsAsync(runId));
