@@ -69,9 +69,9 @@ public sealed class IngestSalesConsumer(IStagedSalesStore writer, InputPathPolic
         long rowsRead = 0;
         try
         {
-            foreach (var row in reader.ReadRows(header.Header))
+            foreach (var row in reader.ReadRows(header.Header, firstOccurrences))
             {
-                chunk.Add(firstOccurrences?.Mark(row) ?? row);
+                chunk.Add(row);
                 rowsRead++;
                 if (chunk.Count == chunkSize)
                 {

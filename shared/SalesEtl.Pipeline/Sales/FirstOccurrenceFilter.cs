@@ -14,7 +14,7 @@ namespace SalesEtl.Pipeline.Sales;
 /// So the filter changes where a row goes and how fast, never the result.
 /// </para>
 /// Malformed records and records without an id never take part in duplicate detection, so they are never first and
-/// never added. The hash is fixed (FNV-1a, then a 64-bit mix), so reading the same file again marks the same rows.
+/// never added. <see cref="SalesCsvReader"/> marks the records as it reads them. The hash is fixed (FNV-1a, then a 64-bit mix), so reading the same file again marks the same rows.
 /// </summary>
 public sealed class FirstOccurrenceFilter
 {
@@ -53,14 +53,16 @@ public sealed class FirstOccurrenceFilter
     /// <summary>A filter of <paramref name="bytes"/>, or none when <paramref name="bytes"/> is 0 (every record then takes the full check).</summary>
     public static FirstOccurrenceFilter? Create(int bytes) => bytes == 0 ? null : new FirstOccurrenceFilter(bytes);
 
-    /// <summary>The record, marked <see cref="RawSale.FirstOccurrence"/> when its id is certainly the first of its kind.</summary>
-    public RawSale Mark(RawSale row)
+    /// <summary>
+    /// Whether a record's transaction id (as read, before trimming) certainly occurs for the first time; adds it. A
+    /// missing or blank id claims nothing and is never first (<see cref="SalesCsvReader"/> asks for well-formed records only).
+    /// </summary>
+    public bool IsFirst(string? transactionId)
     {
-        ArgumentNullException.ThrowIfNull(row);
-        if (row.Malformed || row.TransactionId is null)
-            return row;
-        var id = AsciiText.Trim(row.TransactionId);
-        return !id.IsEmpty && Add(id) ? row with { FirstOccurrence = true } : row;
+        if (transactionId is null)
+            return false;
+        var id = AsciiText.Trim(transactionId);
+        return !id.IsEmpty && Add(id);
     }
 
     /// <summary>Adds <paramref name="id"/>; true when it was certainly not added before.</summary>

@@ -81,19 +81,22 @@ public sealed class SalesCsvReader : IDisposable
     /// <summary>Reads the header row. Throws <see cref="SalesFileException"/> when there is none.</summary>
     public HeaderResolution ReadHeader() => SalesHeader.Resolve(EnsureHeader());
 
-    /// <summary>The data records in file order.</summary>
-    public IEnumerable<RawSale> ReadRows(SalesHeader header)
+    /// <summary>
+    /// The data records in file order; with <paramref name="firstOccurrences"/>, each record whose transaction id it
+    /// certainly holds for the first time is marked <see cref="RawSale.FirstOccurrence"/>.
+    /// </summary>
+    public IEnumerable<RawSale> ReadRows(SalesHeader header, FirstOccurrenceFilter? firstOccurrences = null)
     {
         ArgumentNullException.ThrowIfNull(header);
         EnsureHeader();
-        return Rows(header);
+        return Rows(header, firstOccurrences);
     }
 
     public void Dispose() => csv.Dispose();
 
-    private IEnumerable<RawSale> Rows(SalesHeader header)
+    private IEnumerable<RawSale> Rows(SalesHeader header, FirstOccurrenceFilter? firstOccurrences)
     {
-        while (TryRead(header, out var row))
+        while (TryRead(header, firstOccurrences, out var row))
             yield return row;
     }
 
@@ -128,7 +131,7 @@ public sealed class SalesCsvReader : IDisposable
         }
     }
 
-    private bool TryRead(SalesHeader header, out RawSale row)
+    private bool TryRead(SalesHeader header, FirstOccurrenceFilter? firstOccurrences, out RawSale row)
     {
         try
         {
@@ -159,19 +162,24 @@ public sealed class SalesCsvReader : IDisposable
 
         var malformed = IsReportedMalformed(outputLine) || csv.FieldCount != header.FieldCount || cut is not null;
         var raw = cut is null ? RawText(csv.RawRecord) : CutRawText(csv.RawRecord, cut);
-        row = malformed
-            ? new RawSale(line, true, raw, null, null, null, null, null, null, null)
-            : new RawSale(
-                line,
-                false,
-                raw,
-                csv.GetString(header.TransactionId),
-                csv.GetString(header.CustomerId),
-                csv.GetString(header.ProductId),
-                csv.GetString(header.SaleDate),
-                csv.GetString(header.Quantity),
-                csv.GetString(header.TotalPrice),
-                csv.GetString(header.SalesChannel));
+        if (malformed)
+        {
+            row = new RawSale(line, true, raw, null, null, null, null, null, null, null);
+            return true;
+        }
+        var transactionId = csv.GetString(header.TransactionId);
+        row = new RawSale(
+            line,
+            false,
+            raw,
+            transactionId,
+            csv.GetString(header.CustomerId),
+            csv.GetString(header.ProductId),
+            csv.GetString(header.SaleDate),
+            csv.GetString(header.Quantity),
+            csv.GetString(header.TotalPrice),
+            csv.GetString(header.SalesChannel),
+            firstOccurrences?.IsFirst(transactionId) ?? false);
         return true;
     }
 

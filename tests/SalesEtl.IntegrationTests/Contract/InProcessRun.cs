@@ -112,9 +112,9 @@ public sealed class InProcessRun(TestDatabase database) : IAsyncDisposable
         await staging.WriteHeaderAsync(runId, header, AsOf, CancellationToken.None);
         var chunkNo = 0;
         var chunk = new List<RawSale>();
-        foreach (var row in reader.ReadRows(header.Header!))
+        foreach (var row in reader.ReadRows(header.Header!, firstOccurrences))
         {
-            chunk.Add(firstOccurrences?.Mark(row) ?? row);
+            chunk.Add(row);
             if (chunk.Count == chunkSize)
             {
                 await staging.WriteChunkAsync(runId, ++chunkNo, chunk, CancellationToken.None);

@@ -6,8 +6,11 @@ namespace SalesEtl.Pipeline.Tests.Sales;
 
 public class Marking_first_occurrences_of_transaction_ids(Xunit.Abstractions.ITestOutputHelper output)
 {
-    static RawSale Row(long line, string? transactionId, bool malformed = false) =>
-        new(line, malformed, $"raw {line}", transactionId, "C1", "P1", "2026-11-01", "1", "10.00", "web");
+    static List<RawSale> Read(string csv, FirstOccurrenceFilter filter)
+    {
+        using var reader = new SalesCsvReader(new StringReader(csv));
+        return [.. reader.ReadRows(reader.ReadHeader().Header!, filter)];
+    }
 
     [Fact]
     public void Should_never_mark_a_repeated_id_first_whatever_the_filter_size()
@@ -20,10 +23,10 @@ public class Marking_first_occurrences_of_transaction_ids(Xunit.Abstractions.ITe
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 for (var i = 0; i < ids.Count; i++)
                 {
-                    var marked = filter.Mark(Row(i + 2, ids[i]));
+                    var first = filter.IsFirst(ids[i]);
                     var isNew = seen.Add(ids[i].Trim());
                     if (!isNew)
-                        Assert.False(marked.FirstOccurrence, $"'{ids[i]}' at record {i} was seen before");
+                        Assert.False(first, $"'{ids[i]}' at record {i} was seen before");
                 }
             }, iter: 200);
     }
@@ -33,7 +36,7 @@ public class Marking_first_occurrences_of_transaction_ids(Xunit.Abstractions.ITe
     {
         var filter = new FirstOccurrenceFilter(FirstOccurrenceFilter.DefaultBytes);
 
-        var firsts = Enumerable.Range(0, 100_000).Count(i => filter.Mark(Row(i + 2, $"TX-{i:D8}")).FirstOccurrence);
+        var firsts = Enumerable.Range(0, 100_000).Count(i => filter.IsFirst($"TX-{i:D8}"));
 
         Assert.Equal(100_000, firsts);
     }
@@ -57,29 +60,37 @@ public class Marking_first_occurrences_of_transaction_ids(Xunit.Abstractions.ITe
     {
         var filter = new FirstOccurrenceFilter(1024);
 
-        Assert.True(filter.Mark(Row(2, "T1")).FirstOccurrence);
-        Assert.False(filter.Mark(Row(3, " T1\t")).FirstOccurrence);
-        Assert.True(filter.Mark(Row(4, "t1")).FirstOccurrence);
-        Assert.True(filter.Mark(Row(5, "\u00A0T1")).FirstOccurrence);
+        Assert.True(filter.IsFirst("T1"));
+        Assert.False(filter.IsFirst(" T1\t"));
+        Assert.True(filter.IsFirst("t1"));
+        Assert.True(filter.IsFirst("\u00A0T1"));
+        Assert.False(filter.IsFirst("   "));
+        Assert.False(filter.IsFirst(null));
     }
 
     [Fact]
-    public void Should_leave_malformed_records_and_missing_ids_unmarked_and_let_them_claim_no_id()
+    public void Should_mark_records_as_the_reader_reads_them_and_let_malformed_records_and_missing_ids_claim_nothing()
     {
-        var filter = new FirstOccurrenceFilter(1024);
+        var rows = Read("""
+            transaction_id,customer_id,product_id,sale_date,quantity,total_price,sales_channel
+            T1,C1,P1,2026-11-01,1,10.00,web,extra field
+            ,C1,P1,2026-11-01,1,10.00,web
+            T1,C1,P1,2026-11-01,1,10.00,web
+            T2,C1,P1,2026-11-01,1,10.00,web
+            " T1 ",C1,P1,2026-11-01,1,10.00,web
 
-        Assert.False(filter.Mark(Row(2, "T1", malformed: true)).FirstOccurrence);
-        Assert.False(filter.Mark(Row(3, "   ")).FirstOccurrence);
-        Assert.False(filter.Mark(Row(4, null)).FirstOccurrence);
-        Assert.True(filter.Mark(Row(5, "T1")).FirstOccurrence);
+            """, new FirstOccurrenceFilter(1024));
+
+        Assert.Equal([false, false, true, true, false], rows.Select(row => row.FirstOccurrence));
+        Assert.True(rows[0].Malformed);
     }
 
     [Fact]
-    public void Should_keep_every_other_field_of_the_record()
+    public void Should_mark_nothing_when_the_reader_has_no_filter()
     {
-        var row = Row(7, "T9");
+        using var reader = new SalesCsvReader(new StringReader("transaction_id,customer_id,product_id,sale_date,quantity,total_price,sales_channel\nT1,C1,P1,2026-11-01,1,10.00,web\n"));
 
-        Assert.Equal(row with { FirstOccurrence = true }, new FirstOccurrenceFilter(64).Mark(row));
+        Assert.False(reader.ReadRows(reader.ReadHeader().Header!).Single().FirstOccurrence);
     }
 
     [Theory]
