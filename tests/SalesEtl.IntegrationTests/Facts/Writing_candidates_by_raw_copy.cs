@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using CsCheck;
 using Npgsql;
-using NpgsqlTypes;
 using SalesEtl.Data.Facts;
 using SalesEtl.Pipeline.Buffers;
 using SalesEtl.Pipeline.Sales;
@@ -65,8 +64,8 @@ public sealed class Writing_candidates_by_raw_copy : IAsyncLifetime
         {
             var (sales, runId, chunkNo, snapshotId) = sample;
             await Execute(connection, "TRUNCATE fact_bytes, candidate_bytes");
-            await ImporterReference.WriteFactsAsync(connection, factCopy, runId, snapshotId, sales);
-            await ImporterReference.WriteCandidatesAsync(connection, candidateCopy, runId, chunkNo, sales);
+            await ImporterCopy.WriteFactsAsync(connection, factCopy, runId, snapshotId, sales);
+            await ImporterCopy.WriteCandidatesAsync(connection, candidateCopy, runId, chunkNo, sales);
 
             using var facts = new PooledBufferWriter();
             using var candidates = new PooledBufferWriter();
@@ -98,8 +97,8 @@ public sealed class Writing_candidates_by_raw_copy : IAsyncLifetime
             Assert.True(await writer.WriteAsync(written, chunkNo, snapshotId, sales, [], CancellationToken.None));
             await using (var connection = await database.DataSource.OpenConnectionAsync())
             {
-                await ImporterReference.WriteFactsAsync(connection, SaleCopyRows.FactSalesCopy, reference, snapshotId, sales.Where(s => s.FirstOccurrence).ToList());
-                await ImporterReference.WriteCandidatesAsync(connection, SaleCopyRows.TransformedSalesCopy, reference, chunkNo, sales.Where(s => !s.FirstOccurrence).ToList());
+                await ImporterCopy.WriteFactsAsync(connection, SaleCopyRows.FactSalesCopy, reference, snapshotId, sales.Where(s => s.FirstOccurrence).ToList());
+                await ImporterCopy.WriteCandidatesAsync(connection, SaleCopyRows.TransformedSalesCopy, reference, chunkNo, sales.Where(s => !s.FirstOccurrence).ToList());
             }
 
             Assert.Equal(await ReadAsync("fact_sales", reference), await ReadAsync("fact_sales", written));
@@ -242,51 +241,4 @@ public sealed class Writing_candidates_by_raw_copy : IAsyncLifetime
 
     static decimal Scaled(long mantissa, int scale) =>
         new(unchecked((int)(ulong)Math.Abs(mantissa)), (int)((ulong)Math.Abs(mantissa) >> 32), 0, mantissa < 0, (byte)scale);
-
-    /// <summary>The importer code TransformedChunkWriter had before the raw COPY, field for field.</summary>
-    static class ImporterReference
-    {
-        public static async Task WriteFactsAsync(NpgsqlConnection connection, string copyCommand, Guid runId, long snapshotId, IReadOnlyList<NormalizedSale> sales)
-        {
-            await using var importer = await connection.BeginBinaryImportAsync(copyCommand);
-            foreach (var sale in sales)
-            {
-                importer.StartRow();
-                importer.Write(runId, NpgsqlDbType.Uuid);
-                WriteSale(importer, sale);
-                importer.Write(snapshotId, NpgsqlDbType.Bigint);
-            }
-            await importer.CompleteAsync();
-        }
-
-        public static async Task WriteCandidatesAsync(NpgsqlConnection connection, string copyCommand, Guid runId, int chunkNo, IReadOnlyList<NormalizedSale> sales)
-        {
-            await using var importer = await connection.BeginBinaryImportAsync(copyCommand);
-            foreach (var sale in sales)
-            {
-                importer.StartRow();
-                importer.Write(runId, NpgsqlDbType.Uuid);
-                importer.Write(chunkNo, NpgsqlDbType.Integer);
-                WriteSale(importer, sale);
-                importer.Write(sale.RawText, NpgsqlDbType.Text);
-            }
-            await importer.CompleteAsync();
-        }
-
-        static void WriteSale(NpgsqlBinaryImporter importer, NormalizedSale sale)
-        {
-            importer.Write(sale.SourceLine, NpgsqlDbType.Bigint);
-            importer.Write(sale.TransactionId, NpgsqlDbType.Text);
-            if (sale.CustomerId is null)
-                importer.WriteNull();
-            else
-                importer.Write(sale.CustomerId, NpgsqlDbType.Text);
-            importer.Write(sale.ProductId, NpgsqlDbType.Text);
-            importer.Write(sale.SaleDateUtc, NpgsqlDbType.TimestampTz);
-            importer.Write(sale.Quantity, NpgsqlDbType.Integer);
-            importer.Write(sale.TotalPrice, NpgsqlDbType.Numeric);
-            importer.Write(sale.Channel, NpgsqlDbType.Text);
-            importer.Write((int)sale.Flags, NpgsqlDbType.Integer);
-        }
-    }
 }
