@@ -5,6 +5,7 @@ using SalesEtl.Data.Facts;
 using SalesEtl.Data.Staging;
 using SalesEtl.Pipeline.Buffers;
 using SalesEtl.Pipeline.Sales;
+using SalesEtl.TestSupport;
 
 namespace SalesEtl.Benchmarks;
 
@@ -53,7 +54,7 @@ public class CopyWriterBenchmarks
 
     // Every invocation against the server starts from the same tables: without this, each one replaced 50,000 rows
     // and the later benchmarks ran against a table full of dead rows (and autovacuum). The codec benchmarks need none.
-    [IterationSetup(Targets = [nameof(StageChunk), nameof(ReadStagedChunk), nameof(WriteTransformedChunk)])]
+    [IterationSetup(Targets = [nameof(StageChunk), nameof(ReadStagedChunk), nameof(WriteTransformedChunk), nameof(CopyCandidatesByImporter), nameof(CopyCandidatesByRawCopy)])]
     public void ResetTables()
     {
         using var connection = dataSource.OpenConnection();
@@ -97,4 +98,54 @@ public class CopyWriterBenchmarks
 
     [Benchmark(OperationsPerInvoke = SampleFile.Rows)]
     public Task WriteTransformedChunk() => facts.WriteAsync(runId, 1, 1, candidates, [], CancellationToken.None);
+
+    /// <summary>
+    /// The chunk's candidates into transformed_sales in one transaction, as TransformedChunkWriter wrote them until
+    /// raw-copy: Npgsql's binary importer, one <c>Write</c> per field. Kept as the baseline of the raw COPY below.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = SampleFile.Rows)]
+    public async Task CopyCandidatesByImporter()
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await ImporterCopy.WriteCandidatesAsync(connection, SaleCopyRows.TransformedSalesCopy, runId, 1, candidates);
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>The same rows by raw binary COPY of <see cref="SaleCopyRows"/>, in 128 KB batches as the writer sends them.</summary>
+    [Benchmark(OperationsPerInvoke = SampleFile.Rows)]
+    public async Task CopyCandidatesByRawCopy()
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        using var buffer = new PooledBufferWriter(256 * 1024);
+        await using (var copy = await connection.BeginRawBinaryCopyAsync(SaleCopyRows.TransformedSalesCopy))
+        {
+            PgBinaryCopy.WriteHeader(buffer);
+            foreach (var sale in candidates)
+            {
+                SaleCopyRows.AppendCandidate(buffer, runId, 1, sale);
+                if (buffer.WrittenCount >= 128 * 1024)
+                {
+                    await copy.WriteAsync(buffer.WrittenMemory);
+                    buffer.Clear();
+                }
+            }
+            PgBinaryCopy.WriteTrailer(buffer);
+            await copy.WriteAsync(buffer.WrittenMemory);
+        }
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>Encoding the chunk's candidate rows alone, no server: the .NET part of the raw COPY.</summary>
+    [Benchmark(OperationsPerInvoke = SampleFile.Rows)]
+    public int EncodeCandidateRows()
+    {
+        encoded.Clear();
+        PgBinaryCopy.WriteHeader(encoded);
+        foreach (var sale in candidates)
+            SaleCopyRows.AppendCandidate(encoded, runId, 1, sale);
+        PgBinaryCopy.WriteTrailer(encoded);
+        return encoded.WrittenCount;
+    }
 }

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using SalesEtl.Data.Runs;
+using SalesEtl.Pipeline.Buffers;
 using SalesEtl.Pipeline.Sales;
 
 namespace SalesEtl.Data.Facts;
@@ -52,44 +53,15 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // Synchronous writes per field: they only fill Npgsql's buffer (flushed when full); as fast as an awaited call
-        // per field (PostgreSQL is the bound) and without its garbage (CopyWriterBenchmarks).
+        // Both candidate tables by raw binary COPY of rows we encode ourselves (SaleCopyRows): Npgsql's importer resolved
+        // a converter and built a numeric per field, the transformer's largest cost per row (docs/PERFORMANCE.md).
         if (candidates.Any(sale => sale.FirstOccurrence))
-        {
-            await using var importer = await connection.BeginBinaryImportAsync(
-                "COPY fact_sales (run_id, source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags, snapshot_id) FROM STDIN (FORMAT BINARY)",
-                cancellationToken);
-            foreach (var sale in candidates)
-            {
-                if (!sale.FirstOccurrence)
-                    continue;
-                cancellationToken.ThrowIfCancellationRequested();
-                importer.StartRow();
-                importer.Write(runId, NpgsqlDbType.Uuid);
-                WriteSale(importer, sale);
-                importer.Write(snapshotId, NpgsqlDbType.Bigint);
-            }
-            await importer.CompleteAsync(cancellationToken);
-        }
+            await CopyAsync(connection, SaleCopyRows.FactSalesCopy, candidates, firstOccurrences: true,
+                (buffer, sale) => SaleCopyRows.AppendFact(buffer, runId, sale, snapshotId), cancellationToken);
 
         if (candidates.Any(sale => !sale.FirstOccurrence))
-        {
-            await using var importer = await connection.BeginBinaryImportAsync(
-                "COPY transformed_sales (run_id, chunk_no, source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags, raw_text) FROM STDIN (FORMAT BINARY)",
-                cancellationToken);
-            foreach (var sale in candidates)
-            {
-                if (sale.FirstOccurrence)
-                    continue;
-                cancellationToken.ThrowIfCancellationRequested();
-                importer.StartRow();
-                importer.Write(runId, NpgsqlDbType.Uuid);
-                importer.Write(chunkNo, NpgsqlDbType.Integer);
-                WriteSale(importer, sale);
-                importer.Write(sale.RawText, NpgsqlDbType.Text);
-            }
-            await importer.CompleteAsync(cancellationToken);
-        }
+            await CopyAsync(connection, SaleCopyRows.TransformedSalesCopy, candidates, firstOccurrences: false,
+                (buffer, sale) => SaleCopyRows.AppendCandidate(buffer, runId, chunkNo, sale), cancellationToken);
 
         if (rejects.Count > 0)
         {
@@ -111,21 +83,55 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
         return true;
     }
 
-    /// <summary>source_line through flags: the columns fact_sales and transformed_sales share, in their order.</summary>
-    static void WriteSale(NpgsqlBinaryImporter importer, NormalizedSale sale)
+    /// <summary>
+    /// Streams the candidates whose <see cref="NormalizedSale.FirstOccurrence"/> is <paramref name="firstOccurrences"/>
+    /// to a raw binary COPY, a pooled batch of about <see cref="CopyBatchBytes"/> at a time, so PostgreSQL parses one
+    /// batch while the next is encoded. Disposing the stream ends the COPY: a value the server refuses (a price out of
+    /// numeric(18,2)) fails there. If encoding or sending fails, the COPY is cancelled rather than ended.
+    /// </summary>
+    static async Task CopyAsync(
+        NpgsqlConnection connection, string copyCommand, IReadOnlyList<NormalizedSale> candidates, bool firstOccurrences,
+        Action<PooledBufferWriter, NormalizedSale> appendRow, CancellationToken cancellationToken)
     {
-        importer.Write(sale.SourceLine, NpgsqlDbType.Bigint);
-        importer.Write(sale.TransactionId, NpgsqlDbType.Text);
-        if (sale.CustomerId is null)
-            importer.WriteNull();
-        else
-            importer.Write(sale.CustomerId, NpgsqlDbType.Text);
-        importer.Write(sale.ProductId, NpgsqlDbType.Text);
-        importer.Write(sale.SaleDateUtc, NpgsqlDbType.TimestampTz);
-        importer.Write(sale.Quantity, NpgsqlDbType.Integer);
-        importer.Write(sale.TotalPrice, NpgsqlDbType.Numeric);
-        importer.Write(sale.Channel, NpgsqlDbType.Text);
-        importer.Write((int)sale.Flags, NpgsqlDbType.Integer);
+        using var buffer = new PooledBufferWriter(2 * CopyBatchBytes);
+        await using var copy = await connection.BeginRawBinaryCopyAsync(copyCommand, cancellationToken);
+        try
+        {
+            PgBinaryCopy.WriteHeader(buffer);
+            foreach (var sale in candidates)
+            {
+                if (sale.FirstOccurrence != firstOccurrences)
+                    continue;
+                appendRow(buffer, sale);
+                if (buffer.WrittenCount >= CopyBatchBytes)
+                {
+                    await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);
+                    buffer.Clear();
+                }
+            }
+            PgBinaryCopy.WriteTrailer(buffer);
+            await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);
+        }
+        catch (Exception)
+        {
+            await CancelAsync(copy);
+            throw;
+        }
+    }
+
+    const int CopyBatchBytes = 128 * 1024;
+
+    // Sends CopyFail, so that nothing of a half-written chunk is taken (the transaction is rolled back anyway). When the
+    // connection itself broke there is nothing to cancel: the original exception is the one to see.
+    static async Task CancelAsync(NpgsqlRawCopyStream copy)
+    {
+        try
+        {
+            await copy.CancelAsync();
+        }
+        catch (Exception exception) when (exception is NpgsqlException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
     }
 
     // Both lists are in line order; a chunk is never empty.
