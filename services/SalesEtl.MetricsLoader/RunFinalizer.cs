@@ -128,9 +128,10 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
         SELECT r.rows_read,
                (SELECT count(*) FROM transformed_sales WHERE run_id = @run)
              + (SELECT count(*) FROM rejected_rows WHERE run_id = @run AND reason <> 'duplicate_conflict')
-             + (SELECT count(*) FROM fact_sales f
+             + (SELECT count(*) FROM fact_sales WHERE run_id = @run)
+             - (SELECT count(*) FROM fact_sales f
                 WHERE f.run_id = @run
-                  AND NOT EXISTS (SELECT 1 FROM transformed_sales t WHERE t.run_id = @run AND t.source_line = f.source_line))
+                  AND f.source_line = ANY (ARRAY(SELECT t.source_line FROM transformed_sales t WHERE t.run_id = @run)))
         FROM batch_runs r WHERE r.run_id = @run
         """;
 

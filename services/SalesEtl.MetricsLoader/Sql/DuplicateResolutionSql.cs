@@ -16,10 +16,16 @@ namespace SalesEtl.MetricsLoader.Sql;
 /// </summary>
 static class DuplicateResolutionSql
 {
-    /// <summary>Run after <c>RunFinalizer</c> analyzed fact_sales and transformed_sales (stale statistics made nested loops).</summary>
+    /// <summary>
+    /// Run after <c>RunFinalizer</c> analyzed fact_sales and transformed_sales (stale statistics made nested loops). The
+    /// facts an earlier attempt inserted are found through the primary key, one probe per waiting line: as a join, the
+    /// planner hashed the waiting lines and scanned every fact of the run (psql, 10 M facts, 130,000 waiting: 4.2 s
+    /// against 0.75 s, and 1.3 s a first finalization with nothing to delete).
+    /// </summary>
     public const string Clear = """
-        DELETE FROM fact_sales f USING transformed_sales t
-        WHERE f.run_id = @run AND t.run_id = @run AND f.source_line = t.source_line;
+        DELETE FROM fact_sales f
+        WHERE f.run_id = @run
+          AND f.source_line = ANY (ARRAY(SELECT t.source_line FROM transformed_sales t WHERE t.run_id = @run));
         DELETE FROM duplicate_rows WHERE run_id = @run;
         DELETE FROM rejected_rows WHERE run_id = @run AND reason = 'duplicate_conflict';
         """;
