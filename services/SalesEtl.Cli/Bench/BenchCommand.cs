@@ -96,7 +96,10 @@ public static class BenchCommand
             extra["ProductSync__AttemptTimeout"] = TimeSpan.FromMilliseconds(productsDelay + 30_000).ToString("c", CultureInfo.InvariantCulture);
             extra["ProductSync__TotalTimeout"] = TimeSpan.FromMilliseconds((productsDelay * 3) + 120_000).ToString("c", CultureInfo.InvariantCulture);
         }
-        await using var topology = await BenchTopology.StartAsync(servicesRoot, Path.Combine(workDir, "logs"), adminConnection, rabbit, management,
+        // A folder per bench: two benches on one machine (another engineer's, a helper's) must not write into each other's logs.
+        var logs = Path.Combine(workDir, "logs", string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}"));
+        log.WriteLine($"bench: service logs in {logs}");
+        await using var topology = await BenchTopology.StartAsync(servicesRoot, logs, adminConnection, rabbit, management,
             productsFile, transformers, extra, line.Has("--keep"), log, cancellationToken);
         // What each service spent starting (JIT, migrations, connections), apart from what the runs then cost.
         var startCpu = topology.Processes.ToDictionary(p => p.Name, p => p.CpuSeconds() is { } s ? Math.Round(s, 2) : (double?)null);

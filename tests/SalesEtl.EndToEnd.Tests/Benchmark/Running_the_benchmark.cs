@@ -95,7 +95,7 @@ public sealed class Running_the_benchmark(Xunit.Abstractions.ITestOutputHelper o
     {
         var logs = Path.Combine(work, "logs");
         return Directory.Exists(logs)
-            ? string.Join("\n", Directory.GetFiles(logs).Select(f => $"===== {Path.GetFileName(f)}\n{File.ReadAllText(f)}"))
+            ? string.Join("\n", Directory.GetFiles(logs, "*.log", SearchOption.AllDirectories).Select(f => $"===== {Path.GetFileName(f)}\n{File.ReadAllText(f)}"))
             : "";
     }
 }
