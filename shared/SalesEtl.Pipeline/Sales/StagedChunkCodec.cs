@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace SalesEtl.Pipeline.Sales;
@@ -81,19 +82,56 @@ public static class StagedChunkCodec
     /// <summary>Reads a payload back into records, in the order they were encoded.</summary>
     public static List<RawSale> Decode(ReadOnlySpan<byte> payload)
     {
-        var count = ReadRowCount(payload);
+        var reader = new Reader(payload);
         // A corrupt count must not size the list: no row is smaller than MinRowBytes.
-        var rows = new List<RawSale>(Math.Min(count, (payload.Length - HeaderBytes) / MinRowBytes));
-        var position = HeaderBytes;
-        for (var i = 0; i < count; i++)
+        var rows = new List<RawSale>(Math.Min(reader.Count, (payload.Length - HeaderBytes) / MinRowBytes));
+        while (reader.TryRead(out var row))
+            rows.Add(row);
+        return rows;
+    }
+
+    /// <summary>
+    /// Reads a payload one record at a time, so that a caller can process a record and let it go before reading the
+    /// next: a chunk's records then die young instead of all living until the last is processed. The checks are those
+    /// of <see cref="Decode"/>, which uses it; bytes left over after the last record fail on the read that finds none.
+    /// </summary>
+    public ref struct Reader
+    {
+        readonly ReadOnlySpan<byte> payload;
+        readonly byte definedFlags;
+        int position;
+        int read;
+
+        /// <summary>Reads the header; throws as <see cref="ReadRowCount"/> does.</summary>
+        public Reader(ReadOnlySpan<byte> payload)
         {
+            Count = ReadRowCount(payload);
+            this.payload = payload;
+            definedFlags = payload[0] == OldestReadableVersion ? MalformedFlag : (byte)(MalformedFlag | FirstOccurrenceFlag);
+            position = HeaderBytes;
+        }
+
+        /// <summary>The row count the header announces.</summary>
+        public int Count { get; }
+
+        /// <summary>The next record; false after the last one, once the payload is checked to end there.</summary>
+        public bool TryRead([NotNullWhen(true)] out RawSale? row)
+        {
+            if (read == Count)
+            {
+                if (position != payload.Length)
+                    throw new InvalidDataException($"The staged chunk has {payload.Length - position} bytes after its {Count} rows.");
+                row = null;
+                return false;
+            }
+            var i = read;
             var sourceLine = UnZigZag(ReadVarint(payload, ref position, i));
             if (position >= payload.Length)
-                throw Truncated(payload.Length, $"row {i + 1} of {count}");
+                throw Truncated(payload.Length, $"row {i + 1} of {Count}");
             var flags = payload[position++];
-            if ((flags & ~(payload[0] == OldestReadableVersion ? MalformedFlag : MalformedFlag | FirstOccurrenceFlag)) != 0)
+            if ((flags & ~definedFlags) != 0)
                 throw new InvalidDataException($"Row {i + 1} of the staged chunk has flags {flags}, which format version {payload[0]} does not define.");
-            rows.Add(new RawSale(
+            row = new RawSale(
                 SourceLine: sourceLine,
                 Malformed: (flags & MalformedFlag) != 0,
                 TransactionId: ReadText(payload, ref position, i),
@@ -105,11 +143,10 @@ public static class StagedChunkCodec
                 SalesChannel: ReadText(payload, ref position, i),
                 RawText: ReadText(payload, ref position, i)
                     ?? throw new InvalidDataException($"Row {i + 1} of the staged chunk has no raw text."),
-                FirstOccurrence: (flags & FirstOccurrenceFlag) != 0));
+                FirstOccurrence: (flags & FirstOccurrenceFlag) != 0);
+            read++;
+            return true;
         }
-        if (position != payload.Length)
-            throw new InvalidDataException($"The staged chunk has {payload.Length - position} bytes after its {count} rows.");
-        return rows;
     }
 
     static void WriteText(IBufferWriter<byte> output, string? text)

@@ -196,4 +196,77 @@ public class Encoding_a_staged_chunk
     {
         Assert.Throws<EncoderFallbackException>(() => Encode([new RawSale(2, false, "a\uD800b", null, null, null, null, null, null, null)]));
     }
+    static List<RawSale> ReadOneByOne(ReadOnlySpan<byte> payload)
+    {
+        var rows = new List<RawSale>();
+        var reader = new StagedChunkCodec.Reader(payload);
+        while (reader.TryRead(out var row))
+            rows.Add(row);
+        return rows;
+    }
+
+    [Fact]
+    public void Should_read_record_by_record_what_decoding_the_whole_payload_reads()
+    {
+        Sale.List[0, 40].Sample(
+            rows =>
+            {
+                var payload = Encode(rows);
+
+                Assert.Equal(rows.Count, new StagedChunkCodec.Reader(payload).Count);
+                Assert.Equal(rows, ReadOneByOne(payload));
+                Assert.Equal(StagedChunkCodec.Decode(payload), ReadOneByOne(payload));
+            },
+            iter: 300,
+            threads: 1);
+    }
+
+    [Fact]
+    public void Should_refuse_a_truncated_payload_record_by_record_as_decoding_it_whole_does()
+    {
+        Gen.Select(Sale.List[1, 10], Gen.Double[0, 1]).Sample(
+            (rows, cut) =>
+            {
+                var payload = Encode(rows);
+                var length = (int)(cut * (payload.Length - 1));
+
+                var whole = Assert.Throws<InvalidDataException>(() => StagedChunkCodec.Decode(payload.AsSpan(0, length)));
+                var oneByOne = Assert.Throws<InvalidDataException>(() => ReadOneByOne(payload.AsSpan(0, length)));
+
+                Assert.Contains("truncated", oneByOne.Message, StringComparison.Ordinal);
+                Assert.Equal(whole.Message, oneByOne.Message);
+            },
+            iter: 300,
+            threads: 1);
+    }
+
+    [Fact]
+    public void Should_refuse_bytes_after_the_last_row_when_reading_record_by_record()
+    {
+        var payload = Encode([new RawSale(2, false, "raw", "T1", null, null, null, null, null, null)]);
+
+        var exception = Assert.Throws<InvalidDataException>(() => ReadOneByOne([.. payload, 0]));
+
+        Assert.Contains("1 bytes after its 1 rows", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_hand_out_a_record_before_reading_the_next()
+    {
+        var first = new RawSale(2, false, "raw,text", "T1", "C1", "P1", "2024-05-01", "2", "20.00", "online", FirstOccurrence: true);
+        var payload = Encode([first, new RawSale(3, false, "second", "T2", null, null, null, null, null, null)]);
+        var reader = new StagedChunkCodec.Reader(payload.AsSpan(0, payload.Length - 1));
+
+        Assert.True(reader.TryRead(out var read));
+        Assert.Equal(first, read);
+        try
+        {
+            reader.TryRead(out _);
+            Assert.Fail("The truncated second record was read.");
+        }
+        catch (InvalidDataException exception)
+        {
+            Assert.Contains("truncated", exception.Message, StringComparison.Ordinal);
+        }
+    }
 }
