@@ -14,6 +14,23 @@ public interface IStagedSalesStore
 
     Task WriteChunkAsync(Guid runId, int chunkNo, IReadOnlyList<RawSale> rows, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads a staged chunk back in file order, handing each record to <paramref name="onRecord"/> before reading the
+    /// next, so that no record need outlive its processing. Returns the number of records: 0 when the chunk is not
+    /// staged (or was lost).
+    /// </summary>
+    Task<int> ReadChunkAsync(Guid runId, int chunkNo, Action<RawSale> onRecord, CancellationToken cancellationToken);
+}
+
+/// <summary>Reading a staged chunk into a list.</summary>
+public static class StagedSalesStores
+{
     /// <summary>Reads a staged chunk back in file order; empty when the chunk is not staged (or was lost).</summary>
-    Task<List<RawSale>> ReadChunkAsync(Guid runId, int chunkNo, CancellationToken cancellationToken);
+    public static async Task<List<RawSale>> ReadChunkAsync(this IStagedSalesStore store, Guid runId, int chunkNo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var rows = new List<RawSale>();
+        await store.ReadChunkAsync(runId, chunkNo, rows.Add, cancellationToken);
+        return rows;
+    }
 }

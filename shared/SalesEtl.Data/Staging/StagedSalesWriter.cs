@@ -61,9 +61,13 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Reads a staged chunk back in file order; empty when no such chunk is staged.</summary>
-    public async Task<List<RawSale>> ReadChunkAsync(Guid runId, int chunkNo, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a staged chunk back in file order, one record at a time (<see cref="StagedChunkCodec.Reader"/>); returns the
+    /// number of records, 0 when no such chunk is staged.
+    /// </summary>
+    public async Task<int> ReadChunkAsync(Guid runId, int chunkNo, Action<RawSale> onRecord, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(onRecord);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             "SELECT row_count, octet_length(payload), payload FROM staged_chunks WHERE run_id = @run AND chunk_no = @chunk", connection);
@@ -72,7 +76,7 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
         // Sequential access streams the payload into a pooled array instead of a new one of megabytes per chunk.
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
-            return [];
+            return 0;
         var rowCount = reader.GetInt32(0);
         var length = reader.GetInt32(1);
         var buffer = ChunkBuffers.Pool.Rent(length);
@@ -80,14 +84,21 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
         {
             await using (var stream = await reader.GetStreamAsync(2, cancellationToken))
                 await stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken);
-            var rows = StagedChunkCodec.Decode(buffer.AsSpan(0, length));
-            if (rows.Count != rowCount)
-                throw new InvalidDataException($"Staged chunk {chunkNo} of run {runId} holds {rows.Count} rows, but its row_count says {rowCount}.");
-            return rows;
+            return Read(buffer.AsSpan(0, length), runId, chunkNo, rowCount, onRecord);
         }
         finally
         {
             ChunkBuffers.Pool.Return(buffer);
         }
+    }
+
+    static int Read(ReadOnlySpan<byte> payload, Guid runId, int chunkNo, int rowCount, Action<RawSale> onRecord)
+    {
+        var records = new StagedChunkCodec.Reader(payload);
+        if (records.Count != rowCount)
+            throw new InvalidDataException($"Staged chunk {chunkNo} of run {runId} holds {records.Count} rows, but its row_count says {rowCount}.");
+        while (records.TryRead(out var record))
+            onRecord(record);
+        return rowCount;
     }
 }

@@ -73,9 +73,10 @@ public sealed class SqliteStagedSalesStore(SqliteEtlStore store) : IStagedSalesS
         }, cancellationToken);
     }
 
-    public async Task<List<RawSale>> ReadChunkAsync(Guid runId, int chunkNo, CancellationToken cancellationToken)
+    public async Task<int> ReadChunkAsync(Guid runId, int chunkNo, Action<RawSale> onRecord, CancellationToken cancellationToken)
     {
-        var rows = new List<RawSale>();
+        ArgumentNullException.ThrowIfNull(onRecord);
+        var rows = 0;
         await using var connection = await store.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
@@ -87,7 +88,8 @@ public sealed class SqliteStagedSalesStore(SqliteEtlStore store) : IStagedSalesS
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new RawSale(
+            rows++;
+            onRecord(new RawSale(
                 SourceLine: reader.GetInt64(0),
                 Malformed: reader.GetBoolean(1),
                 TransactionId: Text(reader, 2),
