@@ -6,19 +6,30 @@ namespace SalesEtl.Transformer;
 /// <summary>The pure part of transforming a chunk: every record becomes a candidate fact or a reject.</summary>
 public static class ChunkTransformation
 {
-    public static (List<NormalizedSale> Candidates, List<RejectedRow> Rejects) Apply(
+    /// <summary>
+    /// Transforms one record into <paramref name="output"/>: its candidate fact, or its reject. The consumer calls it
+    /// for each record as the staged chunk is read, so neither the record nor its candidate outlives this call.
+    /// </summary>
+    public static void Transform(
+        RawSale row, SaleNormalizer normalizer, DateTimeOffset asOf, IReadOnlyDictionary<string, decimal> basePrices, ITransformedChunk output)
+    {
+        ArgumentNullException.ThrowIfNull(normalizer);
+        ArgumentNullException.ThrowIfNull(output);
+        var outcome = normalizer.Normalize(row, asOf, basePrices);
+        if (outcome.Sale is { } sale)
+            output.Accept(sale);
+        else
+            output.Reject(new RejectedRow(row.SourceLine, outcome.RejectReason!, row.RawText));
+    }
+
+    /// <summary>Transforms a chunk already read into a list; the candidates and rejects in line order.</summary>
+    public static (IReadOnlyList<NormalizedSale> Candidates, IReadOnlyList<RejectedRow> Rejects) Apply(
         IReadOnlyList<RawSale> rows, SaleNormalizer normalizer, DateTimeOffset asOf, IReadOnlyDictionary<string, decimal> basePrices)
     {
-        var candidates = new List<NormalizedSale>(rows.Count);
-        var rejects = new List<RejectedRow>();
+        ArgumentNullException.ThrowIfNull(rows);
+        using var output = new CollectedChunk(Guid.Empty, 0, 0);
         foreach (var row in rows)
-        {
-            var outcome = normalizer.Normalize(row, asOf, basePrices);
-            if (outcome.Sale is { } sale)
-                candidates.Add(sale);
-            else
-                rejects.Add(new RejectedRow(row.SourceLine, outcome.RejectReason!, row.RawText));
-        }
-        return (candidates, rejects);
+            Transform(row, normalizer, asOf, basePrices, output);
+        return (output.CandidateSales, output.Rejects);
     }
 }

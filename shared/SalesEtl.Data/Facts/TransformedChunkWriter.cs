@@ -1,7 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
 using SalesEtl.Data.Runs;
-using SalesEtl.Pipeline.Buffers;
 using SalesEtl.Pipeline.Sales;
 
 namespace SalesEtl.Data.Facts;
@@ -10,7 +9,7 @@ namespace SalesEtl.Data.Facts;
 public sealed record RejectedRow(long SourceLine, string Reason, string RawText);
 
 /// <summary>
-/// Writes a transformed chunk by binary COPY in one transaction, replacing an earlier attempt at the same chunk, so a
+/// Writes a transformed chunk (an <see cref="EncodedChunk"/>, its rows encoded as they were transformed) by binary COPY in one transaction, replacing an earlier attempt at the same chunk, so a
 /// redelivered command changes nothing. A candidate whose transaction id certainly occurs for the first time in the
 /// run (<see cref="NormalizedSale.FirstOccurrence"/>) is the first participating row of its id, so it goes straight
 /// into <c>fact_sales</c>; any other candidate goes into <c>transformed_sales</c> for the duplicate check over the
@@ -32,10 +31,14 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
         DELETE FROM rejected_rows WHERE run_id = @run AND chunk_no = @chunk AND reason <> 'duplicate_conflict';
         """;
 
-    public async Task<bool> WriteAsync(Guid runId, int chunkNo, long snapshotId, IReadOnlyList<NormalizedSale> candidates, IReadOnlyList<RejectedRow> rejects, CancellationToken cancellationToken)
+    /// <summary>An <see cref="EncodedChunk"/>: each candidate is encoded as its COPY row when it is added.</summary>
+    public ITransformedChunk Begin(Guid runId, int chunkNo, long snapshotId) => new EncodedChunk(runId, chunkNo, snapshotId);
+
+    public async Task<bool> WriteAsync(ITransformedChunk chunk, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(candidates);
-        ArgumentNullException.ThrowIfNull(rejects);
+        var encoded = chunk as EncodedChunk
+            ?? throw new ArgumentException($"The chunk must come from {nameof(TransformedChunkWriter)}.{nameof(Begin)}.", nameof(chunk));
+        var runId = encoded.RunId;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, transaction, RunLocks.Shared, runId, cancellationToken);
@@ -45,33 +48,29 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
 
         await using (var delete = new NpgsqlCommand(DeleteEarlierAttempt, connection, transaction))
         {
-            var (first, last) = LineRange(candidates, rejects);
             delete.Parameters.AddWithValue("run", runId);
-            delete.Parameters.AddWithValue("chunk", chunkNo);
-            delete.Parameters.AddWithValue("first", first);
-            delete.Parameters.AddWithValue("last", last);
+            delete.Parameters.AddWithValue("chunk", encoded.ChunkNo);
+            delete.Parameters.AddWithValue("first", encoded.FirstLine);
+            delete.Parameters.AddWithValue("last", encoded.LastLine);
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // Both candidate tables by raw binary COPY of rows we encode ourselves (SaleCopyRows): Npgsql's importer resolved
-        // a converter and built a numeric per field, the transformer's largest cost per row (docs/PERFORMANCE.md).
-        if (candidates.Any(sale => sale.FirstOccurrence))
-            await CopyAsync(connection, SaleCopyRows.FactSalesCopy, candidates, firstOccurrences: true,
-                (buffer, sale) => SaleCopyRows.AppendFact(buffer, runId, sale, snapshotId), cancellationToken);
+        // Both candidate tables by raw binary COPY of the rows the chunk encoded as it was built (SaleCopyRows): Npgsql's
+        // importer resolved a converter and built a numeric per field, the transformer's largest cost per row (docs/PERFORMANCE.md).
+        if (encoded.FactRows > 0)
+            await CopyAsync(connection, SaleCopyRows.FactSalesCopy, encoded.FactCopyRows, cancellationToken);
+        if (encoded.CandidateRows > 0)
+            await CopyAsync(connection, SaleCopyRows.TransformedSalesCopy, encoded.CandidateCopyRows, cancellationToken);
 
-        if (candidates.Any(sale => !sale.FirstOccurrence))
-            await CopyAsync(connection, SaleCopyRows.TransformedSalesCopy, candidates, firstOccurrences: false,
-                (buffer, sale) => SaleCopyRows.AppendCandidate(buffer, runId, chunkNo, sale), cancellationToken);
-
-        if (rejects.Count > 0)
+        if (encoded.Rejects.Count > 0)
         {
             await using var importer = await connection.BeginBinaryImportAsync(
                 "COPY rejected_rows (run_id, chunk_no, source_line, reason, raw_text) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            foreach (var reject in rejects)
+            foreach (var reject in encoded.Rejects)
             {
                 importer.StartRow();
                 importer.Write(runId, NpgsqlDbType.Uuid);
-                importer.Write(chunkNo, NpgsqlDbType.Integer);
+                importer.Write(encoded.ChunkNo, NpgsqlDbType.Integer);
                 importer.Write(reject.SourceLine, NpgsqlDbType.Bigint);
                 importer.Write(reject.Reason, NpgsqlDbType.Text);
                 importer.Write(reject.RawText, NpgsqlDbType.Text);
@@ -84,33 +83,17 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
     }
 
     /// <summary>
-    /// Streams the candidates whose <see cref="NormalizedSale.FirstOccurrence"/> is <paramref name="firstOccurrences"/>
-    /// to a raw binary COPY, a pooled batch of about <see cref="CopyBatchBytes"/> at a time, so PostgreSQL parses one
-    /// batch while the next is encoded. Disposing the stream ends the COPY: a value the server refuses (a price out of
-    /// numeric(18,2)) fails there. If encoding or sending fails, the COPY is cancelled rather than ended.
+    /// Sends pre-encoded rows (header included) and the trailer to a raw binary COPY. Disposing the stream ends the
+    /// COPY: a value the server refuses (a price out of numeric(18,2)) fails there. If sending fails, the COPY is
+    /// cancelled rather than ended.
     /// </summary>
-    static async Task CopyAsync(
-        NpgsqlConnection connection, string copyCommand, IReadOnlyList<NormalizedSale> candidates, bool firstOccurrences,
-        Action<PooledBufferWriter, NormalizedSale> appendRow, CancellationToken cancellationToken)
+    static async Task CopyAsync(NpgsqlConnection connection, string copyCommand, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken)
     {
-        using var buffer = new PooledBufferWriter(2 * CopyBatchBytes);
         await using var copy = await connection.BeginRawBinaryCopyAsync(copyCommand, cancellationToken);
         try
         {
-            PgBinaryCopy.WriteHeader(buffer);
-            foreach (var sale in candidates)
-            {
-                if (sale.FirstOccurrence != firstOccurrences)
-                    continue;
-                appendRow(buffer, sale);
-                if (buffer.WrittenCount >= CopyBatchBytes)
-                {
-                    await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);
-                    buffer.Clear();
-                }
-            }
-            PgBinaryCopy.WriteTrailer(buffer);
-            await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);
+            await copy.WriteAsync(rows, cancellationToken);
+            await copy.WriteAsync(Trailer, cancellationToken);
         }
         catch (Exception)
         {
@@ -119,7 +102,7 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
         }
     }
 
-    const int CopyBatchBytes = 128 * 1024;
+    static readonly ReadOnlyMemory<byte> Trailer = PgBinaryCopy.Trailer.ToArray();
 
     // Sends CopyFail, so that nothing of a half-written chunk is taken (the transaction is rolled back anyway). When the
     // connection itself broke there is nothing to cancel: the original exception is the one to see.
@@ -132,18 +115,6 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
         catch (Exception exception) when (exception is NpgsqlException or ObjectDisposedException or InvalidOperationException)
         {
         }
-    }
-
-    // Both lists are in line order; a chunk is never empty.
-    static (long First, long Last) LineRange(IReadOnlyList<NormalizedSale> candidates, IReadOnlyList<RejectedRow> rejects)
-    {
-        var first = long.MaxValue;
-        var last = long.MinValue;
-        if (candidates.Count > 0)
-            (first, last) = (candidates[0].SourceLine, candidates[^1].SourceLine);
-        if (rejects.Count > 0)
-            (first, last) = (Math.Min(first, rejects[0].SourceLine), Math.Max(last, rejects[^1].SourceLine));
-        return (first, last);
     }
 
     static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, CancellationToken cancellationToken)

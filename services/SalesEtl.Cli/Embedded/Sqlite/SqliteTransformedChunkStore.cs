@@ -10,10 +10,14 @@ namespace SalesEtl.Cli.Embedded.Sqlite;
 /// </summary>
 public sealed class SqliteTransformedChunkStore(SqliteEtlStore store) : ITransformedChunkStore
 {
-    public async Task<bool> WriteAsync(Guid runId, int chunkNo, long snapshotId, IReadOnlyList<NormalizedSale> candidates, IReadOnlyList<RejectedRow> rejects, CancellationToken cancellationToken)
+    /// <summary>A <see cref="CollectedChunk"/>: the candidates are inserted row by row, so they are kept as they are.</summary>
+    public ITransformedChunk Begin(Guid runId, int chunkNo, long snapshotId) => new CollectedChunk(runId, chunkNo, snapshotId);
+
+    public async Task<bool> WriteAsync(ITransformedChunk chunk, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(candidates);
-        ArgumentNullException.ThrowIfNull(rejects);
+        var collected = chunk as CollectedChunk
+            ?? throw new ArgumentException($"The chunk must come from {nameof(SqliteTransformedChunkStore)}.{nameof(Begin)}.", nameof(chunk));
+        var (runId, chunkNo, candidates, rejects) = (collected.RunId, collected.ChunkNo, collected.CandidateSales, collected.Rejects);
         await store.WriteAsync(async (connection, transaction) =>
         {
             var run = SqliteValues.Id(runId);
