@@ -15,6 +15,12 @@ public interface IStagedSalesStore
     Task WriteChunkAsync(Guid runId, int chunkNo, IReadOnlyList<RawSale> rows, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Stages a chunk already encoded by <see cref="StagedChunkCodec"/> (the ingestor encodes each record as it reads
+    /// it); <paramref name="rowCount"/> is the count its header announces.
+    /// </summary>
+    Task WriteEncodedChunkAsync(Guid runId, int chunkNo, ReadOnlyMemory<byte> payload, int rowCount, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Reads a staged chunk back in file order, handing each record to <paramref name="onRecord"/> before reading the
     /// next, so that no record need outlive its processing. Returns the number of records: 0 when the chunk is not
     /// staged (or was lost).

@@ -40,6 +40,15 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
         await WriteChunkAsync(connection, null, runId, chunkNo, rows, cancellationToken);
     }
 
+    public async Task WriteEncodedChunkAsync(Guid runId, int chunkNo, ReadOnlyMemory<byte> payload, int rowCount, CancellationToken cancellationToken)
+    {
+        var announced = StagedChunkCodec.ReadRowCount(payload.Span);
+        if (announced != rowCount)
+            throw new ArgumentException($"The payload of chunk {chunkNo} announces {announced} rows, not {rowCount}.", nameof(rowCount));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await WriteEncodedChunkAsync(connection, null, runId, chunkNo, payload, rowCount, cancellationToken);
+    }
+
     /// <summary>
     /// Stages a chunk on the caller's connection and transaction (the stream window closer stages a window's chunks
     /// in the transaction that closes it): one row, the records encoded by <see cref="StagedChunkCodec"/>.
@@ -50,14 +59,20 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
         // About 110 bytes a record for the bench file; the pooled buffer grows if a chunk needs more.
         using var payload = new PooledBufferWriter(Math.Max(4096, rows.Count * 128));
         StagedChunkCodec.Encode(rows, payload);
+        await WriteEncodedChunkAsync(connection, transaction, runId, chunkNo, payload.WrittenMemory, rows.Count, cancellationToken);
+    }
+
+    static async Task WriteEncodedChunkAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid runId, int chunkNo, ReadOnlyMemory<byte> payload, int rowCount, CancellationToken cancellationToken)
+    {
         await using var command = new NpgsqlCommand("""
             INSERT INTO staged_chunks (run_id, chunk_no, row_count, payload) VALUES (@run, @chunk, @rows, @payload)
             ON CONFLICT (run_id, chunk_no) DO UPDATE SET row_count = excluded.row_count, payload = excluded.payload
             """, connection, transaction);
         command.Parameters.AddWithValue("run", runId);
         command.Parameters.AddWithValue("chunk", chunkNo);
-        command.Parameters.AddWithValue("rows", rows.Count);
-        command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("payload", NpgsqlDbType.Bytea) { TypedValue = payload.WrittenMemory });
+        command.Parameters.AddWithValue("rows", rowCount);
+        command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("payload", NpgsqlDbType.Bytea) { TypedValue = payload });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

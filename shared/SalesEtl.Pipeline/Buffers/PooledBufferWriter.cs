@@ -24,6 +24,15 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public ReadOnlySpan<byte> WrittenSpan => buffer.AsSpan(0, written);
 
+    /// <summary>Written bytes to overwrite in place: a header patched once its value is known.</summary>
+    public Span<byte> GetWrittenSpan(int start, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, written - start);
+        return buffer.AsSpan(start, length);
+    }
+
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

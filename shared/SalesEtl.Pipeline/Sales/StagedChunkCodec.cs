@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using SalesEtl.Pipeline.Buffers;
 
 namespace SalesEtl.Pipeline.Sales;
 
@@ -43,27 +44,96 @@ public static class StagedChunkCodec
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(output);
+        WriteHeader(output, rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+            Append(output, rows[i], nameof(rows));
+    }
+
+    /// <summary>
+    /// Encodes a chunk one record at a time into a pooled buffer, so that a caller reading records (the ingestor) can
+    /// let each go once it is appended instead of holding the whole chunk in a list. The header's row count is patched
+    /// when <see cref="Payload"/> is taken; the bytes are those <see cref="Encode"/> writes for the same records.
+    /// Reusable: <see cref="Reset"/> starts the next chunk in the same buffer. Not thread-safe.
+    /// </summary>
+    public sealed class Encoder : IDisposable
+    {
+        readonly PooledBufferWriter output;
+
+        /// <summary>Starts a chunk; <paramref name="capacityHint"/> sizes the first buffer, which grows if needed.</summary>
+        public Encoder(int capacityHint = 4096)
+        {
+            output = new PooledBufferWriter(Math.Max(capacityHint, HeaderBytes));
+            WriteHeader(output, 0);
+        }
+
+        /// <summary>The records appended since the chunk started.</summary>
+        public int Count { get; private set; }
+
+        /// <summary>The source line of the first record appended; 0 while none is.</summary>
+        public long FirstSourceLine { get; private set; }
+
+        /// <summary>The source line of the last record appended; 0 while none is.</summary>
+        public long LastSourceLine { get; private set; }
+
+        /// <summary>
+        /// The chunk's payload, its header announcing <see cref="Count"/> rows. Valid until the next
+        /// <see cref="Append(RawSale)"/>, <see cref="Reset"/> or <see cref="Dispose"/>.
+        /// </summary>
+        public ReadOnlyMemory<byte> Payload
+        {
+            get
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(output.GetWrittenSpan(1, sizeof(int)), Count);
+                return output.WrittenMemory;
+            }
+        }
+
+        /// <summary>Encodes one record after those appended before; throws as <see cref="Encode"/> does.</summary>
+        public void Append(RawSale row)
+        {
+            ArgumentNullException.ThrowIfNull(row);
+            StagedChunkCodec.Append(output, row, nameof(row));
+            if (Count == 0)
+                FirstSourceLine = row.SourceLine;
+            LastSourceLine = row.SourceLine;
+            Count++;
+        }
+
+        /// <summary>Forgets the records appended and starts the next chunk in the same buffer.</summary>
+        public void Reset()
+        {
+            output.Clear();
+            WriteHeader(output, 0);
+            Count = 0;
+            FirstSourceLine = 0;
+            LastSourceLine = 0;
+        }
+
+        public void Dispose() => output.Dispose();
+    }
+
+    static void WriteHeader(IBufferWriter<byte> output, int count)
+    {
         var header = output.GetSpan(HeaderBytes);
         header[0] = FormatVersion;
-        BinaryPrimitives.WriteInt32LittleEndian(header[1..], rows.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(header[1..], count);
         output.Advance(HeaderBytes);
+    }
 
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var row = rows[i];
-            var span = output.GetSpan(MaxVarintBytes + 1);
-            var length = WriteVarint(span, ZigZag(row.SourceLine));
-            span[length++] = (byte)((row.Malformed ? MalformedFlag : 0) | (row.FirstOccurrence ? FirstOccurrenceFlag : 0));
-            output.Advance(length);
-            WriteText(output, row.TransactionId);
-            WriteText(output, row.CustomerId);
-            WriteText(output, row.ProductId);
-            WriteText(output, row.SaleDate);
-            WriteText(output, row.Quantity);
-            WriteText(output, row.TotalPrice);
-            WriteText(output, row.SalesChannel);
-            WriteText(output, row.RawText ?? throw new ArgumentException($"The record at line {row.SourceLine} has no raw text.", nameof(rows)));
-        }
+    static void Append(IBufferWriter<byte> output, RawSale row, string paramName)
+    {
+        var span = output.GetSpan(MaxVarintBytes + 1);
+        var length = WriteVarint(span, ZigZag(row.SourceLine));
+        span[length++] = (byte)((row.Malformed ? MalformedFlag : 0) | (row.FirstOccurrence ? FirstOccurrenceFlag : 0));
+        output.Advance(length);
+        WriteText(output, row.TransactionId);
+        WriteText(output, row.CustomerId);
+        WriteText(output, row.ProductId);
+        WriteText(output, row.SaleDate);
+        WriteText(output, row.Quantity);
+        WriteText(output, row.TotalPrice);
+        WriteText(output, row.SalesChannel);
+        WriteText(output, row.RawText ?? throw new ArgumentException($"The record at line {row.SourceLine} has no raw text.", paramName));
     }
 
     /// <summary>The row count a payload announces, read from its header alone.</summary>

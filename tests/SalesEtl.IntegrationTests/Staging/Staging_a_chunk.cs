@@ -52,6 +52,35 @@ public sealed class Staging_a_chunk : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_store_an_encoded_chunk_as_the_same_row_as_its_records()
+    {
+        var runId = Guid.NewGuid();
+        await staging.WriteChunkAsync(runId, 1, Records, CancellationToken.None);
+        using var encoder = new StagedChunkCodec.Encoder();
+        foreach (var record in Records)
+            encoder.Append(record);
+
+        await staging.WriteEncodedChunkAsync(runId, 2, encoder.Payload, encoder.Count, CancellationToken.None);
+
+        Assert.Equal(Records, await staging.ReadChunkAsync(runId, 2, CancellationToken.None));
+        Assert.True(await database.ScalarAsync<bool>(
+            $"SELECT a.payload = b.payload AND a.row_count = b.row_count FROM staged_chunks a JOIN staged_chunks b ON b.run_id = a.run_id AND b.chunk_no = 2 WHERE a.run_id = '{runId}' AND a.chunk_no = 1"));
+    }
+
+    [Fact]
+    public async Task Should_refuse_an_encoded_chunk_whose_row_count_disagrees_with_its_payload()
+    {
+        using var encoder = new StagedChunkCodec.Encoder();
+        foreach (var record in Records)
+            encoder.Append(record);
+
+        var exception = await Assert.ThrowsAsync<ArgumentException>(
+            () => staging.WriteEncodedChunkAsync(Guid.NewGuid(), 1, encoder.Payload, 5, CancellationToken.None));
+
+        Assert.Contains("announces 4 rows, not 5", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Should_read_no_record_of_a_chunk_that_is_not_staged()
     {
         var runId = Guid.NewGuid();

@@ -269,4 +269,44 @@ public class Encoding_a_staged_chunk
             Assert.Contains("truncated", exception.Message, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void Should_encode_record_by_record_the_bytes_that_encoding_the_list_gives()
+    {
+        Sale.List[0, 40].Sample(
+            rows =>
+            {
+                using var encoder = new StagedChunkCodec.Encoder(capacityHint: 16);
+                foreach (var row in rows)
+                    encoder.Append(row);
+
+                Assert.Equal(Encode(rows), encoder.Payload.ToArray());
+                Assert.Equal(rows.Count, encoder.Count);
+                Assert.Equal(rows.Count == 0 ? 0 : rows[0].SourceLine, encoder.FirstSourceLine);
+                Assert.Equal(rows.Count == 0 ? 0 : rows[^1].SourceLine, encoder.LastSourceLine);
+            },
+            iter: 300,
+            threads: 1);
+    }
+
+    [Fact]
+    public void Should_encode_the_next_chunk_from_scratch_after_a_reset()
+    {
+        Gen.Select(Sale.List[1, 10], Sale.List[0, 10]).Sample(
+            (first, second) =>
+            {
+                using var encoder = new StagedChunkCodec.Encoder();
+                foreach (var row in first)
+                    encoder.Append(row);
+                _ = encoder.Payload;
+                encoder.Reset();
+                foreach (var row in second)
+                    encoder.Append(row);
+
+                Assert.Equal(Encode(second), encoder.Payload.ToArray());
+                Assert.Equal(second.Count, encoder.Count);
+            },
+            iter: 100,
+            threads: 1);
+    }
 }

@@ -73,6 +73,15 @@ public sealed class SqliteStagedSalesStore(SqliteEtlStore store) : IStagedSalesS
         }, cancellationToken);
     }
 
+    /// <remarks>SQLite stages rows, not payloads: the payload is decoded and its records inserted as a list's are.</remarks>
+    public Task WriteEncodedChunkAsync(Guid runId, int chunkNo, ReadOnlyMemory<byte> payload, int rowCount, CancellationToken cancellationToken)
+    {
+        var rows = StagedChunkCodec.Decode(payload.Span);
+        if (rows.Count != rowCount)
+            throw new ArgumentException($"The payload of chunk {chunkNo} holds {rows.Count} rows, not {rowCount}.", nameof(rowCount));
+        return WriteChunkAsync(runId, chunkNo, rows, cancellationToken);
+    }
+
     public async Task<int> ReadChunkAsync(Guid runId, int chunkNo, Action<RawSale> onRecord, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onRecord);
