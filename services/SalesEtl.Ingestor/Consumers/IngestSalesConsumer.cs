@@ -65,9 +65,9 @@ public sealed class IngestSalesConsumer(IStagedSalesStore writer, InputPathPolic
         await writer.WriteHeaderAsync(message.RunId, header, DateTimeOffset.UtcNow, cancellationToken);
         var firstOccurrences = FirstOccurrenceFilter.Create(settings.FirstOccurrenceFilterBytes);
         // Each record is encoded into the chunk's payload as it is read and then let go: holding a chunk's records in a
-        // list kept them alive long enough for the garbage collector to promote them. About 110 bytes a record for the
-        // bench file; the pooled buffer grows if a chunk needs more, and is reused chunk after chunk.
-        using var chunk = new StagedChunkCodec.Encoder(Math.Max(4096, Math.Min(chunkSize, 100_000) * 128));
+        // list kept them alive long enough for the garbage collector to promote them. The pooled buffer is reused chunk
+        // after chunk.
+        using var chunk = new StagedChunkCodec.Encoder(StagedChunkCodec.EstimatedPayloadBytes(chunkSize));
         var chunkNo = 0;
         long rowsRead = 0;
         try

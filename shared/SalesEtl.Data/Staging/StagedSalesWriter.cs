@@ -56,8 +56,7 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
     internal static async Task WriteChunkAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid runId, int chunkNo, IReadOnlyList<RawSale> rows, CancellationToken cancellationToken)
     {
-        // About 110 bytes a record for the bench file; the pooled buffer grows if a chunk needs more.
-        using var payload = new PooledBufferWriter(Math.Max(4096, rows.Count * 128));
+        using var payload = new PooledBufferWriter(StagedChunkCodec.EstimatedPayloadBytes(rows.Count));
         StagedChunkCodec.Encode(rows, payload);
         await WriteEncodedChunkAsync(connection, transaction, runId, chunkNo, payload.WrittenMemory, rows.Count, cancellationToken);
     }

@@ -8,12 +8,12 @@ namespace SalesEtl.Pipeline.Sales;
 
 /// <summary>
 /// A staged chunk of <see cref="RawSale"/> records as one byte payload (one <c>staged_chunks</c> row instead of one
-/// row per record). Format version 1, little-endian:
+/// row per record). Format version 2, little-endian:
 /// <code>
-/// byte     format version (1)
+/// byte     format version (2)
 /// int32    row count
 /// per row: varint   source line (zig-zag)
-///          byte     1 when malformed, else 0
+///          byte     flags: 1 malformed, 2 first occurrence of its transaction id (version 1: 1 or 0, malformed only)
 ///          8 texts  transaction id, customer id, product id, sale date, quantity, total price, sales channel, raw text;
 ///                   each a varint of (UTF-8 length + 1), 0 for null (so null and "" differ), then the UTF-8 bytes
 /// </code>
@@ -38,6 +38,12 @@ public static class StagedChunkCodec
     const int MinRowBytes = 2 + TextFields;
 
     static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// A first buffer size for the payload of <paramref name="records"/> records: about 110 bytes a record in the bench
+    /// file, so 128; the buffer grows if a chunk needs more.
+    /// </summary>
+    public static int EstimatedPayloadBytes(int records) => (int)Math.Clamp(records * 128L, 4096, 128L * 100_000);
 
     /// <summary>Appends the payload of <paramref name="rows"/> to <paramref name="output"/>.</summary>
     public static void Encode(IReadOnlyList<RawSale> rows, IBufferWriter<byte> output)
