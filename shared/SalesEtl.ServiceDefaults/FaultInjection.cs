@@ -15,6 +15,12 @@ public sealed class FaultInjectionOptions
 
     /// <summary>Fail the first N attempts at every message of every consumer with a transient error (a timeout), so that the retries run.</summary>
     public int TransientFailuresPerMessage { get; set; }
+
+    /// <summary>
+    /// The ingestor waits this long after each chunk it staged, so that a test can act while a file is part way in:
+    /// a 20,000-row file is otherwise staged in a fraction of a second, faster than a test can see its progress.
+    /// </summary>
+    public TimeSpan StagedChunkDelay { get; set; }
 }
 
 /// <summary>Throws a transient error on the first attempts at a message, in the consumer's own pipe (inside the retry filter), as a failing consumer would.</summary>

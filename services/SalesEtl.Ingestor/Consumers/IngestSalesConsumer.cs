@@ -14,7 +14,9 @@ namespace SalesEtl.Ingestor.Consumers;
 /// soon as it is committed, so transformers start while the file is still being read. A retry
 /// re-stages the same chunks (same file, same chunk size, same numbering) over the old ones.
 /// </summary>
-public sealed class IngestSalesConsumer(IStagedSalesStore writer, InputPathPolicy inputPaths, IRunStateReader runStates, IOptions<IngestorOptions> options, ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
+public sealed class IngestSalesConsumer(
+    IStagedSalesStore writer, InputPathPolicy inputPaths, IRunStateReader runStates, IOptions<IngestorOptions> options, IOptions<FaultInjectionOptions> faults,
+    ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
 {
     static readonly UTF8Encoding Utf8WithOptionalBom = new(encoderShouldEmitUTF8Identifier: true, throwOnInvalidBytes: false);
     static readonly string BinaryFile =
@@ -112,6 +114,8 @@ public sealed class IngestSalesConsumer(IStagedSalesStore writer, InputPathPolic
         IngestorMetrics.RowsStaged.Inc(chunk.Count);
         logger.LogInformation("Staged chunk {ChunkNo}: {RowCount} rows, lines {FirstLine}-{LastLine}", chunkNo, chunk.Count, chunk.FirstSourceLine, chunk.LastSourceLine);
         await context.Publish(new SalesChunkStaged(context.Message.RunId, chunkNo, chunk.Count, chunk.FirstSourceLine, chunk.LastSourceLine), cancellationToken);
+        if (faults.Value.StagedChunkDelay > TimeSpan.Zero)
+            await Task.Delay(faults.Value.StagedChunkDelay, cancellationToken);
     }
 
     static async Task<bool> LooksBinaryAsync(FileStream file, CancellationToken cancellationToken)

@@ -3,7 +3,15 @@ using SalesEtl.TestSupport;
 
 namespace SalesEtl.EndToEnd.Tests.Faults;
 
-public sealed class CrashScenarioFixture : FaultScenarioFixture;
+/// <summary>
+/// The ingestor pauses 50 ms after each of the file's 40 chunks: staged at full speed, the file is in before a
+/// scenario can see it part way (it waits for three chunks staged and the end not yet reached).
+/// </summary>
+public sealed class CrashScenarioFixture : FaultScenarioFixture
+{
+    protected override IReadOnlyDictionary<string, string> Environment { get; } =
+        new Dictionary<string, string>(FastStallDetection) { ["FaultInjection__StagedChunkDelay"] = "00:00:00.050" };
+}
 
 /// <summary>
 /// kill -9 of each kind of worker in the middle of a run, a product API that misbehaves, and a lost
