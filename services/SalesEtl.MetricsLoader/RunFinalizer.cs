@@ -12,8 +12,10 @@ namespace SalesEtl.MetricsLoader;
 /// so a redelivered command rewrites the same rows.
 /// <para>
 /// Three phases under the run's lock, held for the session from the first to the last: the facts made final in one
-/// transaction; the metric tables in two lanes side by side, each lane a transaction on a connection of its own
-/// (<see cref="MetricSql.Lanes"/>); the quality report, which marks the run finalized, in a last transaction. A failure
+/// transaction; the metric tables in two lanes side by side, each lane a transaction: <see cref="MetricSql.RunLane"/> on
+/// this session's connection (its temporary table of the run's channel months serves the report), and
+/// <see cref="MetricSql.CustomerLane"/> on a connection of its own; the quality report, which marks the run finalized,
+/// in a last transaction, which drops the temporary table. A failure
 /// between phases leaves final facts and some metric tables without a report; the run fails at its metrics step, and
 /// its retry (or a redelivery) finalizes it again from the start. Nothing reads a run's metrics as final before its
 /// report exists and it has succeeded.
@@ -50,11 +52,12 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            timings.AddRange(await RunLanesAsync(runId, snapshotId, cancellationToken));
+            timings.AddRange(await RunLanesAsync(connection, runId, snapshotId, cancellationToken));
 
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
                 var totals = await RunFinalization.ReportAsync(connection, transaction, FinalizationSql.Instance, runId, snapshotId, qualityOptions, timings, cancellationToken);
+                await ExecuteAsync(connection, transaction, MetricSql.DropChannelMonths, runId, snapshotId, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return totals;
             }
@@ -68,21 +71,31 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
     }
 
     /// <summary>The metric lanes side by side; when one fails, the other is cancelled and the failure is thrown.</summary>
-    async Task<IEnumerable<StepTiming>> RunLanesAsync(Guid runId, long snapshotId, CancellationToken cancellationToken)
+    async Task<IEnumerable<StepTiming>> RunLanesAsync(NpgsqlConnection connection, Guid runId, long snapshotId, CancellationToken cancellationToken)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var lanes = FinalizationSql.MetricLanes.Select(async lane =>
+        async Task<IReadOnlyList<StepTiming>> CancelOthersOnFailure(Func<CancellationToken, Task<IReadOnlyList<StepTiming>>> lane)
         {
             try
             {
-                return await RunLaneAsync(lane, runId, snapshotId, failed.Token);
+                return await lane(failed.Token);
             }
             catch
             {
                 await failed.CancelAsync();
                 throw;
             }
-        }).ToArray();
+        }
+
+        Task<IReadOnlyList<StepTiming>>[] lanes =
+        [
+            CancelOthersOnFailure(token => RunLaneAsync(connection, MetricSql.RunLane, runId, snapshotId, token)),
+            CancelOthersOnFailure(async token =>
+            {
+                await using var own = await dataSource.OpenConnectionAsync(token);
+                return await RunLaneAsync(own, MetricSql.CustomerLane, runId, snapshotId, token);
+            }),
+        ];
         try
         {
             return (await Task.WhenAll(lanes)).SelectMany(timings => timings);
@@ -96,9 +109,8 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
         }
     }
 
-    async Task<IReadOnlyList<StepTiming>> RunLaneAsync(IReadOnlyList<FinalizationStep> lane, Guid runId, long snapshotId, CancellationToken cancellationToken)
+    static async Task<IReadOnlyList<StepTiming>> RunLaneAsync(NpgsqlConnection connection, IReadOnlyList<FinalizationStep> lane, Guid runId, long snapshotId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var timings = await RunFinalization.RunStepsAsync(connection, transaction, FinalizationSql.Instance, lane, runId, snapshotId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -17,10 +17,11 @@ sealed class FinalizationSql : RunFinalizationDialect
         new(FinalizationSteps.LoadFacts, DuplicateResolutionSql.Resolve),
     ];
 
-    /// <summary>The metric tables from the final facts, in lanes that may run side by side (<see cref="MetricSql.Lanes"/>).</summary>
-    public static IReadOnlyList<IReadOnlyList<FinalizationStep>> MetricLanes => MetricSql.Lanes;
-
-    public override IReadOnlyList<FinalizationStep> Steps => [.. FactSteps, .. MetricSql.Lanes.SelectMany(lane => lane)];
+    /// <summary>
+    /// Every step in an order that one connection can run them in (<c>RunFinalizer</c> runs <see cref="MetricSql.RunLane"/>
+    /// and <see cref="MetricSql.CustomerLane"/> side by side); the report needs the session of <see cref="MetricSql.RunLane"/>.
+    /// </summary>
+    public override IReadOnlyList<FinalizationStep> Steps => [.. FactSteps, .. MetricSql.RunLane, .. MetricSql.CustomerLane];
 
     public override string QualityFacts => MetricSql.QualityFacts;
 

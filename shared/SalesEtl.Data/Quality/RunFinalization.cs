@@ -26,6 +26,7 @@ public static class FinalizationSteps
     public const string RankDuplicates = "rank_duplicates";
     public const string LoadFacts = "load_facts";
     public const string ProductRevenue = "product_revenue";
+    public const string ChannelMonths = "channel_months";
     public const string ChannelPerformance = "channel_performance";
     public const string ChannelMonthly = "channel_monthly";
     public const string CustomerFrequency = "customer_frequency";
@@ -37,7 +38,7 @@ public static class FinalizationSteps
 
     public static IReadOnlyList<string> All { get; } =
     [
-        Clear, RankDuplicates, LoadFacts, ProductRevenue, ChannelPerformance, ChannelMonthly, CustomerFrequency, CustomerSegments,
+        Clear, RankDuplicates, LoadFacts, ProductRevenue, ChannelMonths, ChannelPerformance, ChannelMonthly, CustomerFrequency, CustomerSegments,
         InventoryValuation, InventoryByCategory, InventoryByManufacturer, QualityReport,
     ];
 }
