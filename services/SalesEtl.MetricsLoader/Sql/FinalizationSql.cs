@@ -9,19 +9,21 @@ sealed class FinalizationSql : RunFinalizationDialect
 {
     public static FinalizationSql Instance { get; } = new();
 
-    /// <summary>Clears the run's earlier results and resolves its duplicates: after these, its facts are final.</summary>
-    public static IReadOnlyList<FinalizationStep> FactSteps { get; } =
+    /// <summary>Clears the run's earlier results and ranks its duplicates (temporary tables of the transaction).</summary>
+    public static IReadOnlyList<FinalizationStep> RankSteps { get; } =
     [
         new(FinalizationSteps.Clear, DuplicateResolutionSql.Clear + MetricSql.Clear),
         new(FinalizationSteps.RankDuplicates, DuplicateResolutionSql.Rank),
-        new(FinalizationSteps.LoadFacts, DuplicateResolutionSql.Resolve),
     ];
+
+    /// <summary>Loads the winners of the ranking: after <see cref="RankSteps"/> and these, the run's facts are final.</summary>
+    public static IReadOnlyList<FinalizationStep> LoadSteps { get; } = [new(FinalizationSteps.LoadFacts, DuplicateResolutionSql.Resolve)];
 
     /// <summary>
     /// Every step in an order that one connection can run them in (<c>RunFinalizer</c> runs <see cref="MetricSql.RunLane"/>
     /// and <see cref="MetricSql.CustomerLane"/> side by side); the report needs the session of <see cref="MetricSql.RunLane"/>.
     /// </summary>
-    public override IReadOnlyList<FinalizationStep> Steps => [.. FactSteps, .. MetricSql.RunLane, .. MetricSql.CustomerLane];
+    public override IReadOnlyList<FinalizationStep> Steps => [.. RankSteps, .. LoadSteps, .. MetricSql.RunLane, .. MetricSql.CustomerLane];
 
     public override string QualityFacts => MetricSql.QualityFacts;
 

@@ -6,9 +6,10 @@ using SalesEtl.TestSupport;
 namespace SalesEtl.IntegrationTests.Contract;
 
 /// <summary>
-/// The metrics-loader finalizes a run in phases (facts, then the metric tables in two lanes on two connections, then
-/// the quality report). A lane that fails stops the other, leaves the run without a report, and a second attempt
-/// gives exactly what one uninterrupted finalization gives.
+/// The metrics-loader finalizes a run in phases (facts, with the completeness check on a second connection beside the
+/// ranking; then the metric tables in two lanes on two connections; then the quality report). A lane that fails stops
+/// the other, leaves the run without a report, and a second attempt gives exactly what one uninterrupted finalization
+/// gives; a run whose waiting candidates were lost fails before any of them is loaded.
 /// </summary>
 public sealed class Finalizing_metrics_in_lanes : IAsyncLifetime
 {
@@ -62,6 +63,30 @@ public sealed class Finalizing_metrics_in_lanes : IAsyncLifetime
             new[] { "clear", "rank_duplicates", "load_facts", "product_revenue", "channel_months", "channel_performance", "channel_monthly",
                     "inventory_valuation", "inventory_by_category", "inventory_by_manufacturer", "customer_frequency", "customer_segments", "quality_report" },
             totals.Timings.Select(t => t.Step));
+    }
+
+    [Fact]
+    public async Task Should_fail_before_loading_a_waiting_candidate_when_the_candidates_were_lost()
+    {
+        await using var run = new InProcessRun(database);
+        var snapshot = await run.StoreSnapshotAsync(Products);
+        var runId = await run.StageAndTransformAsync(Sales, snapshot, new Processing(2, 1, null));
+        await using (var db = SalesEtl.Data.EtlDatabase.CreateContext(database.DataSource))
+        {
+            db.BatchRuns.Add(new SalesEtl.Data.Runs.BatchRunState { CorrelationId = runId, CurrentState = "Transformed", RowsRead = 6, SubmittedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+        var loaded = await run.FactsAndDuplicatesAsync(runId);
+        Assert.True(await database.ScalarAsync<long>($"SELECT count(*) FROM transformed_sales WHERE run_id = '{runId}'") > 0);
+        // What a PostgreSQL crash does to the UNLOGGED table of waiting candidates.
+        await ExecuteAsync($"DELETE FROM transformed_sales WHERE run_id = '{runId}'");
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => FinalizeAsync(runId, snapshot));
+
+        Assert.Contains("The run read 6 rows but only", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("intermediate rows were lost", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(loaded, await run.FactsAndDuplicatesAsync(runId));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM quality_reports WHERE run_id = '{runId}'"));
     }
 
     Task<SalesEtl.Data.Quality.RunTotals?> FinalizeAsync(Guid runId, long snapshot) =>
