@@ -92,6 +92,39 @@ public sealed class SalesCsvReader : IDisposable
         return Rows(header, firstOccurrences);
     }
 
+    /// <summary>
+    /// Reads the next data record into <paramref name="chunk"/>, as <see cref="ReadRows"/> and
+    /// <see cref="StagedChunkCodec.Encoder.Append(RawSale)"/> would, the same bytes, but a well-formed record's fields go
+    /// from the reader's UTF-8 to the payload without a string each (the ingestor's hot path: ten million records a
+    /// nightly file). False at the end of the input.
+    /// </summary>
+    public bool TryAppendNext(SalesHeader header, FirstOccurrenceFilter? firstOccurrences, StagedChunkCodec.Encoder chunk)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(chunk);
+        EnsureHeader();
+        if (!TryReadRecord(header, out var line, out var cut, out var malformed))
+            return false;
+        if (malformed)
+        {
+            chunk.Append(MalformedRow(line, cut));
+            return true;
+        }
+
+        var transactionId = csv.GetSpan(header.TransactionId);
+        chunk.BeginRecord(line, malformed: false, firstOccurrences?.IsFirstUtf8(transactionId) ?? false);
+        chunk.AppendText(transactionId);
+        chunk.AppendText(csv.GetSpan(header.CustomerId));
+        chunk.AppendText(csv.GetSpan(header.ProductId));
+        chunk.AppendText(csv.GetSpan(header.SaleDate));
+        chunk.AppendText(csv.GetSpan(header.Quantity));
+        chunk.AppendText(csv.GetSpan(header.TotalPrice));
+        chunk.AppendText(csv.GetSpan(header.SalesChannel));
+        chunk.AppendText(WithoutLineBreak(csv.RawRecord));
+        chunk.EndRecord();
+        return true;
+    }
+
     public void Dispose() => csv.Dispose();
 
     private IEnumerable<RawSale> Rows(SalesHeader header, FirstOccurrenceFilter? firstOccurrences)
@@ -133,45 +166,21 @@ public sealed class SalesCsvReader : IDisposable
 
     private bool TryRead(SalesHeader header, FirstOccurrenceFilter? firstOccurrences, out RawSale row)
     {
-        try
+        if (!TryReadRecord(header, out var line, out var cut, out var malformed))
         {
-            if (!csv.Read())
-            {
-                row = null!;
-                return false;
-            }
+            row = null!;
+            return false;
         }
-        catch (CsvFormatException e)
-        {
-            throw TooLarge(e);
-        }
-
-        var outputLine = csv.LineNumber;
-        var cut = TakeCut(outputLine);
-        var line = outputLine + lineOffset;
-        if (cut is not null)
-        {
-            lineOffset += cut.SkippedLineBreaks;
-            if (cut.UnterminatedQuote)
-            {
-                throw new SalesFileException(
-                    $"The sales file cannot be read past line {line}: a quote opened there is never closed, so the rest of the file "
-                    + $"({cut.RecordBytes} bytes) would be one record, longer than the limit of {maxRecordBytes} bytes.");
-            }
-        }
-
-        var malformed = IsReportedMalformed(outputLine) || csv.FieldCount != header.FieldCount || cut is not null;
-        var raw = cut is null ? RawText(csv.RawRecord) : CutRawText(csv.RawRecord, cut);
         if (malformed)
         {
-            row = new RawSale(line, true, raw, null, null, null, null, null, null, null);
+            row = MalformedRow(line, cut);
             return true;
         }
         var transactionId = csv.GetString(header.TransactionId);
         row = new RawSale(
             line,
             false,
-            raw,
+            RawText(csv.RawRecord),
             transactionId,
             csv.GetString(header.CustomerId),
             csv.GetString(header.ProductId),
@@ -182,6 +191,45 @@ public sealed class SalesCsvReader : IDisposable
             firstOccurrences?.IsFirst(transactionId) ?? false);
         return true;
     }
+
+    // Reads the next record and tells its line, whether it was cut (too long), and whether it is malformed (bad quoting,
+    // a field count other than the header's, or cut).
+    private bool TryReadRecord(SalesHeader header, out long line, out TruncatedRecord? cut, out bool malformed)
+    {
+        try
+        {
+            if (!csv.Read())
+            {
+                line = 0;
+                cut = null;
+                malformed = false;
+                return false;
+            }
+        }
+        catch (CsvFormatException e)
+        {
+            throw TooLarge(e);
+        }
+
+        var outputLine = csv.LineNumber;
+        cut = TakeCut(outputLine);
+        line = outputLine + lineOffset;
+        if (cut is not null)
+        {
+            lineOffset += cut.SkippedLineBreaks;
+            if (cut.UnterminatedQuote)
+            {
+                throw new SalesFileException(
+                    $"The sales file cannot be read past line {line}: a quote opened there is never closed, so the rest of the file "
+                    + $"({cut.RecordBytes} bytes) would be one record, longer than the limit of {maxRecordBytes} bytes.");
+            }
+        }
+        malformed = IsReportedMalformed(outputLine) || csv.FieldCount != header.FieldCount || cut is not null;
+        return true;
+    }
+
+    private RawSale MalformedRow(long line, TruncatedRecord? cut) =>
+        new(line, true, cut is null ? RawText(csv.RawRecord) : CutRawText(csv.RawRecord, cut), null, null, null, null, null, null, null);
 
     // The cut record that starts on this line of CsvHelper's input, if any; cut records before it (skipped as blank)
     // only shift the line numbers.
@@ -228,13 +276,15 @@ public sealed class SalesCsvReader : IDisposable
 
     // The raw record without its line break; only a record cut by the end of the input (an unterminated quote)
     // can still end with one.
-    private static string RawText(ReadOnlySpan<byte> record)
+    private static string RawText(ReadOnlySpan<byte> record) => Encoding.UTF8.GetString(WithoutLineBreak(record));
+
+    private static ReadOnlySpan<byte> WithoutLineBreak(ReadOnlySpan<byte> record)
     {
         if (record.EndsWith("\r\n"u8))
-            record = record[..^2];
-        else if (record.Length > 0 && (record[^1] == (byte)'\n' || record[^1] == (byte)'\r'))
-            record = record[..^1];
-        return Encoding.UTF8.GetString(record);
+            return record[..^2];
+        if (record.Length > 0 && (record[^1] == (byte)'\n' || record[^1] == (byte)'\r'))
+            return record[..^1];
+        return record;
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> record)

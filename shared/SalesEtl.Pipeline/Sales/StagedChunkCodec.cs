@@ -98,6 +98,8 @@ public static class StagedChunkCodec
         public void Append(RawSale row)
         {
             ArgumentNullException.ThrowIfNull(row);
+            if (openRecordTexts >= 0)
+                throw new InvalidOperationException("The record begun was not ended.");
             StagedChunkCodec.Append(output, row, nameof(row));
             if (Count == 0)
                 FirstSourceLine = row.SourceLine;
@@ -105,9 +107,55 @@ public static class StagedChunkCodec
             Count++;
         }
 
+        // Texts written of the record begun by BeginRecord; -1 when none is open.
+        int openRecordTexts = -1;
+
+        /// <summary>
+        /// Begins a record whose texts come as UTF-8 (<see cref="AppendText"/>, the eight of the format in order, then
+        /// <see cref="EndRecord"/>): the ingestor copies each field from the CSV reader's bytes, without a string per
+        /// field. The bytes are those <see cref="Append(RawSale)"/> writes for the same record (a test holds them equal).
+        /// </summary>
+        public void BeginRecord(long sourceLine, bool malformed, bool firstOccurrence)
+        {
+            if (openRecordTexts >= 0)
+                throw new InvalidOperationException("The previous record was not ended.");
+            var span = output.GetSpan(MaxVarintBytes + 1);
+            var length = WriteVarint(span, ZigZag(sourceLine));
+            span[length++] = (byte)((malformed ? MalformedFlag : 0) | (firstOccurrence ? FirstOccurrenceFlag : 0));
+            output.Advance(length);
+            openRecordTexts = 0;
+            if (Count == 0)
+                FirstSourceLine = sourceLine;
+            LastSourceLine = sourceLine;
+        }
+
+        /// <summary>The next text of the record begun; refused, as <see cref="Append(RawSale)"/> refuses it, when it is not UTF-8.</summary>
+        public void AppendText(ReadOnlySpan<byte> utf8)
+        {
+            if (openRecordTexts is < 0 or >= TextFields)
+                throw new InvalidOperationException($"A record has {TextFields} texts, appended after BeginRecord.");
+            if (!System.Text.Unicode.Utf8.IsValid(utf8))
+                throw new ArgumentException($"Text {openRecordTexts + 1} of the record at line {LastSourceLine} is not valid UTF-8.", nameof(utf8));
+            var span = output.GetSpan(MaxVarintBytes + utf8.Length);
+            var length = WriteVarint(span, (ulong)utf8.Length + 1);
+            utf8.CopyTo(span[length..]);
+            output.Advance(length + utf8.Length);
+            openRecordTexts++;
+        }
+
+        /// <summary>Ends the record begun, once its eight texts are appended.</summary>
+        public void EndRecord()
+        {
+            if (openRecordTexts != TextFields)
+                throw new InvalidOperationException($"A record has {TextFields} texts; {Math.Max(openRecordTexts, 0)} were appended.");
+            openRecordTexts = -1;
+            Count++;
+        }
+
         /// <summary>Forgets the records appended and starts the next chunk in the same buffer.</summary>
         public void Reset()
         {
+            openRecordTexts = -1;
             output.Clear();
             WriteHeader(output, 0);
             Count = 0;
