@@ -36,8 +36,12 @@ public sealed class TransformChunkConsumer(
         // Each record is read, transformed and encoded into the chunk before the next is read: the chunk's records and
         // candidates die young instead of living, all 50,000 of them, until the chunk is written (docs/PERFORMANCE.md).
         using var chunk = facts.Begin(message.RunId, message.ChunkNo, message.SnapshotId);
-        var rows = await staging.ReadChunkAsync(message.RunId, message.ChunkNo,
-            row => ChunkTransformation.Transform(row, normalizer, message.AsOf, basePrices, chunk), cancellationToken);
+        // A store of payloads hands out each record's texts as UTF-8: no string per text (docs/PERFORMANCE.md, round 4).
+        var rows = staging is IStagedRecordReader records
+            ? await records.ReadChunkRecordsAsync(message.RunId, message.ChunkNo,
+                (in StagedRecord record) => ChunkTransformation.Transform(in record, normalizer, message.AsOf, basePrices, chunk), cancellationToken)
+            : await staging.ReadChunkAsync(message.RunId, message.ChunkNo,
+                row => ChunkTransformation.Transform(row, normalizer, message.AsOf, basePrices, chunk), cancellationToken);
         // The ingestor never stages an empty chunk: none means the chunk's staged_chunks row is gone (the table is
         // UNLOGGED, and PostgreSQL empties it after a crash). Fail the chunk rather than load a run with rows missing.
         if (rows == 0)

@@ -73,6 +73,21 @@ public sealed class EncodedChunk : ITransformedChunk
         Extend(sale.SourceLine);
     }
 
+    public void Accept(long sourceLine, in SaleValues sale, bool firstOccurrence, ReadOnlySpan<byte> rawTextUtf8)
+    {
+        if (firstOccurrence)
+        {
+            SaleCopyRows.AppendFact(facts, RunId, sourceLine, sale, SnapshotId);
+            FactRows++;
+        }
+        else
+        {
+            SaleCopyRows.AppendCandidate(others, RunId, ChunkNo, sourceLine, sale, rawTextUtf8);
+            CandidateRows++;
+        }
+        Extend(sourceLine);
+    }
+
     public void Reject(RejectedRow reject)
     {
         ArgumentNullException.ThrowIfNull(reject);

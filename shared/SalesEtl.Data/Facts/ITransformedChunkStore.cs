@@ -30,6 +30,15 @@ public interface ITransformedChunk : IDisposable
 
     void Accept(NormalizedSale sale);
 
+    /// <summary>
+    /// A candidate from its normalized values and its raw text as UTF-8 (a staged record's, read without a string per
+    /// text): a store that encodes rows at once overrides it; by default the <see cref="NormalizedSale"/> is made.
+    /// </summary>
+    void Accept(long sourceLine, in SaleValues sale, bool firstOccurrence, ReadOnlySpan<byte> rawTextUtf8) =>
+        Accept(new NormalizedSale(sourceLine, sale.TransactionId.ToString(), sale.CustomerId.IsEmpty ? null : sale.CustomerId.ToString(),
+            sale.ProductId.ToString(), sale.SaleDateUtc, sale.Quantity, sale.TotalPrice, sale.Channel, sale.Flags,
+            System.Text.Encoding.UTF8.GetString(rawTextUtf8), firstOccurrence));
+
     void Reject(RejectedRow reject);
 }
 

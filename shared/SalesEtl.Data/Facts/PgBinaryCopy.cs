@@ -31,6 +31,9 @@ public static class PgBinaryCopy
     /// <summary>A text field's bound: its length and at most 3 UTF-8 bytes per UTF-16 char (a surrogate pair is 4 for 2).</summary>
     public static int MaxTextBytes(string? text) => 4 + (text?.Length ?? 0) * 3;
 
+    /// <summary>The most bytes a text field of <paramref name="chars"/> UTF-16 chars takes, its length included.</summary>
+    public static int MaxTextBytes(int chars) => 4 + chars * 3;
+
     public static void WriteHeader(IBufferWriter<byte> output) => Append(output, Header);
 
     public static void WriteTrailer(IBufferWriter<byte> output) => Append(output, Trailer);
@@ -102,13 +105,24 @@ public static class PgBinaryCopy
         /// text as UTF-8. A lone surrogate has no UTF-8 form: it fails here, naming the field, rather than being
         /// replaced (Npgsql's importer threw too). <paramref name="field"/> and <paramref name="line"/> only make the message.
         /// </summary>
-        public void Text(string value, string field, long line)
+        public void Text(string value, string field, long line) => Text(value.AsSpan(), field, line);
+
+        /// <summary>text as UTF-8, from UTF-16 as <see cref="Text(string, string, long)"/>.</summary>
+        public void Text(ReadOnlySpan<char> value, string field, long line)
         {
             var status = Utf8.FromUtf16(value, span[(position + 4)..], out _, out var written, replaceInvalidSequences: false);
             if (status != OperationStatus.Done)
                 throw NotUtf16(status, field, line);
             BinaryPrimitives.WriteInt32BigEndian(span[position..], written);
             position += 4 + written;
+        }
+
+        /// <summary>text that is UTF-8 already (checked by the caller), copied as it is.</summary>
+        public void Utf8Text(ReadOnlySpan<byte> value)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(span[position..], value.Length);
+            value.CopyTo(span[(position + 4)..]);
+            position += 4 + value.Length;
         }
 
         /// <summary>

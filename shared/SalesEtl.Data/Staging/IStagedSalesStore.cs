@@ -28,6 +28,16 @@ public interface IStagedSalesStore
     Task<int> ReadChunkAsync(Guid runId, int chunkNo, Action<RawSale> onRecord, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A store whose staged chunks are payloads (<see cref="StagedChunkCodec"/>): it hands out each record as it lies in the
+/// payload, its texts as UTF-8, so that a reader makes no string of a text it does not need (the transformer's hot path).
+/// </summary>
+public interface IStagedRecordReader
+{
+    /// <summary>As <see cref="IStagedSalesStore.ReadChunkAsync"/>, each record as a <see cref="StagedRecord"/> valid during the call.</summary>
+    Task<int> ReadChunkRecordsAsync(Guid runId, int chunkNo, StagedRecordHandler onRecord, CancellationToken cancellationToken);
+}
+
 /// <summary>Reading a staged chunk into a list.</summary>
 public static class StagedSalesStores
 {

@@ -10,7 +10,7 @@ namespace SalesEtl.Data.Staging;
 /// Stages one chunk of raw records as one row of <c>staged_chunks</c> (the records encoded by
 /// <see cref="StagedChunkCodec"/>), replacing whatever an earlier attempt left for that chunk, and reads it back.
 /// </summary>
-public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSalesStore
+public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSalesStore, IStagedRecordReader
 {
     /// <summary>
     /// Records the header of a run's file (table run_ingest_info) for the schema-drift part of the quality report;
@@ -79,9 +79,22 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
     /// Reads a staged chunk back in file order, one record at a time (<see cref="StagedChunkCodec.Reader"/>); returns the
     /// number of records, 0 when no such chunk is staged.
     /// </summary>
-    public async Task<int> ReadChunkAsync(Guid runId, int chunkNo, Action<RawSale> onRecord, CancellationToken cancellationToken)
+    public Task<int> ReadChunkAsync(Guid runId, int chunkNo, Action<RawSale> onRecord, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onRecord);
+        return ReadPayloadAsync(runId, chunkNo, (in StagedRecord record, int row) => onRecord(record.ToRawSale(row)), cancellationToken);
+    }
+
+    public Task<int> ReadChunkRecordsAsync(Guid runId, int chunkNo, StagedRecordHandler onRecord, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onRecord);
+        return ReadPayloadAsync(runId, chunkNo, (in StagedRecord record, int _) => onRecord(in record), cancellationToken);
+    }
+
+    delegate void RecordAt(in StagedRecord record, int row);
+
+    async Task<int> ReadPayloadAsync(Guid runId, int chunkNo, RecordAt onRecord, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             "SELECT row_count, octet_length(payload), payload FROM staged_chunks WHERE run_id = @run AND chunk_no = @chunk", connection);
@@ -106,13 +119,14 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
         }
     }
 
-    static int Read(ReadOnlySpan<byte> payload, Guid runId, int chunkNo, int rowCount, Action<RawSale> onRecord)
+    static int Read(ReadOnlySpan<byte> payload, Guid runId, int chunkNo, int rowCount, RecordAt onRecord)
     {
         var records = new StagedChunkCodec.Reader(payload);
         if (records.Count != rowCount)
             throw new InvalidDataException($"Staged chunk {chunkNo} of run {runId} holds {records.Count} rows, but its row_count says {rowCount}.");
-        while (records.TryRead(out var record))
-            onRecord(record);
+        var row = 0;
+        while (records.TryReadRecord(out var record))
+            onRecord(in record, row++);
         return rowCount;
     }
 }

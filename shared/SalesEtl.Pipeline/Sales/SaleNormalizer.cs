@@ -70,6 +70,44 @@ public sealed record SaleNormalizerOptions
     public decimal PriceOutlierThreshold { get; init; } = 0.5m;
 }
 
+/// <summary>
+/// An accepted record's normalized values as spans, without a string each: what <see cref="NormalizedSale"/> holds
+/// apart from the line, the raw text and the first-occurrence mark. The spans point into the record's texts (ids
+/// trimmed) and into the caller's buffer (the upper-cased product id).
+/// </summary>
+public readonly ref struct SaleValues
+{
+    public SaleValues(ReadOnlySpan<char> transactionId, ReadOnlySpan<char> customerId, ReadOnlySpan<char> productId,
+        DateTime saleDateUtc, int quantity, decimal totalPrice, string channel, SaleFlags flags)
+    {
+        TransactionId = transactionId;
+        CustomerId = customerId;
+        ProductId = productId;
+        SaleDateUtc = saleDateUtc;
+        Quantity = quantity;
+        TotalPrice = totalPrice;
+        Channel = channel;
+        Flags = flags;
+    }
+
+    public ReadOnlySpan<char> TransactionId { get; }
+
+    /// <summary>Empty for an anonymous sale (<see cref="NormalizedSale.CustomerId"/> null).</summary>
+    public ReadOnlySpan<char> CustomerId { get; }
+
+    public ReadOnlySpan<char> ProductId { get; }
+
+    public DateTime SaleDateUtc { get; }
+
+    public int Quantity { get; }
+
+    public decimal TotalPrice { get; }
+
+    public string Channel { get; }
+
+    public SaleFlags Flags { get; }
+}
+
 /// <summary>Applies rules 1–9 and the normalizations of SPEC §1 to one record; pure.</summary>
 public sealed class SaleNormalizer(SaleNormalizerOptions options)
 {
@@ -78,45 +116,79 @@ public sealed class SaleNormalizer(SaleNormalizerOptions options)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(basePrices);
+        Span<char> productIdBuffer = stackalloc char[64];
+        var reason = Normalize(row.Malformed, row.TransactionId, row.CustomerId, row.ProductId, row.SaleDate, row.Quantity, row.TotalPrice,
+            row.SalesChannel, asOf, basePrices, productIdBuffer, out var values);
+        if (reason is not null)
+            return SaleOutcome.Reject(reason);
+        return SaleOutcome.Accept(new NormalizedSale(
+            row.SourceLine,
+            SameOrNew(row.TransactionId!, values.TransactionId),
+            values.CustomerId.IsEmpty ? null : SameOrNew(row.CustomerId!, values.CustomerId),
+            values.ProductId.ToString(),
+            values.SaleDateUtc,
+            values.Quantity,
+            values.TotalPrice,
+            values.Channel,
+            values.Flags,
+            row.RawText,
+            row.FirstOccurrence));
+    }
+
+    /// <summary>
+    /// Rules 1–9 and the normalizations on a record's texts (a null text is empty): null and <paramref name="values"/>
+    /// when it is accepted, else the reject reason. <see cref="Normalize(RawSale, DateTimeOffset, IReadOnlyDictionary{string, decimal})"/>
+    /// is this with strings; the transformer calls it with the texts of a staged record, decoded into one buffer, so that
+    /// an accepted record costs no string. <paramref name="productIdBuffer"/> takes the upper-cased product id when it
+    /// fits (else an array is allocated).
+    /// </summary>
+    public string? Normalize(bool malformed, ReadOnlySpan<char> transactionId, ReadOnlySpan<char> customerId, ReadOnlySpan<char> productId,
+        ReadOnlySpan<char> saleDate, ReadOnlySpan<char> quantityText, ReadOnlySpan<char> totalPriceText, ReadOnlySpan<char> salesChannel,
+        DateTimeOffset asOf, IReadOnlyDictionary<string, decimal> basePrices, Span<char> productIdBuffer, out SaleValues values)
+    {
+        ArgumentNullException.ThrowIfNull(basePrices);
+        values = default;
 
         // Rule 1.
-        if (row.Malformed)
-            return SaleOutcome.Reject(RejectReasons.MalformedRow);
+        if (malformed)
+            return RejectReasons.MalformedRow;
 
         // Rules 2 and 3.
-        var transactionId = AsciiText.TrimToNull(row.TransactionId);
-        if (transactionId is null)
-            return SaleOutcome.Reject(RejectReasons.MissingTransactionId);
-        var productId = AsciiText.TrimToNull(row.ProductId)?.ToUpperInvariant();
-        if (productId is null)
-            return SaleOutcome.Reject(RejectReasons.MissingProductId);
+        var id = AsciiText.Trim(transactionId);
+        if (id.IsEmpty)
+            return RejectReasons.MissingTransactionId;
+        var product = AsciiText.Trim(productId);
+        if (product.IsEmpty)
+            return RejectReasons.MissingProductId;
+        var upper = product.Length <= productIdBuffer.Length ? productIdBuffer[..product.Length] : new char[product.Length];
+        product.ToUpperInvariant(upper);
 
         // Rules 4 and 5: strictly later than as-of + 24 h is in the future.
-        if (!SaleDateParser.TryParse(row.SaleDate, out var saleDate))
-            return SaleOutcome.Reject(RejectReasons.InvalidSaleDate);
-        if (saleDate > LatestAllowed(asOf))
-            return SaleOutcome.Reject(RejectReasons.FutureSaleDate);
+        if (!SaleDateParser.TryParse(saleDate, out var date))
+            return RejectReasons.InvalidSaleDate;
+        if (date > LatestAllowed(asOf))
+            return RejectReasons.FutureSaleDate;
 
         // Rules 6 and 7.
-        if (!AmountParser.TryParseQuantity(row.Quantity, out var quantity))
-            return SaleOutcome.Reject(RejectReasons.InvalidQuantity);
+        if (!AmountParser.TryParseQuantity(quantityText, out var quantity))
+            return RejectReasons.InvalidQuantity;
         if (quantity == 0)
-            return SaleOutcome.Reject(RejectReasons.ZeroQuantity);
+            return RejectReasons.ZeroQuantity;
 
         // Rules 8 and 9, then imputation and sign correction.
         var flags = SaleFlags.None;
-        var known = basePrices.TryGetValue(productId, out var basePrice);
+        var known = TryGetBasePrice(basePrices, upper, out var basePrice);
         decimal totalPrice;
-        switch (AmountParser.TryParseMoney(row.TotalPrice, out var parsed))
+        switch (AmountParser.TryParseMoney(totalPriceText, out var parsed))
         {
             case MoneyParseStatus.Invalid:
-                return SaleOutcome.Reject(RejectReasons.InvalidTotalPrice);
+                return RejectReasons.InvalidTotalPrice;
             case MoneyParseStatus.Empty when !known:
-                return SaleOutcome.Reject(RejectReasons.MissingTotalPrice);
+                return RejectReasons.MissingTotalPrice;
             case MoneyParseStatus.Empty:
                 totalPrice = AmountParser.RoundMoney(quantity * basePrice);
                 if (Math.Abs(totalPrice) > AmountParser.MaxMoney)
-                    return SaleOutcome.Reject(RejectReasons.InvalidTotalPrice);
+                    return RejectReasons.InvalidTotalPrice;
                 flags |= SaleFlags.PriceImputed;
                 break;
             default:
@@ -129,27 +201,27 @@ public sealed class SaleNormalizer(SaleNormalizerOptions options)
                 break;
         }
 
-        if (!SalesChannels.TryCanonicalize(row.SalesChannel, out var channel))
+        if (!SalesChannels.TryCanonicalize(salesChannel, out var channel))
             flags |= SaleFlags.UnknownChannel;
         if (!known)
             flags |= SaleFlags.UnknownProduct;
         else if (IsPriceOutlier(totalPrice, quantity, basePrice, options.PriceOutlierThreshold))
             flags |= SaleFlags.PriceOutlier;
 
-        var sale = new NormalizedSale(
-            row.SourceLine,
-            transactionId,
-            AsciiText.TrimToNull(row.CustomerId),
-            productId,
-            saleDate,
-            quantity,
-            totalPrice,
-            channel,
-            flags,
-            row.RawText,
-            row.FirstOccurrence);
-        return SaleOutcome.Accept(sale);
+        values = new SaleValues(id, AsciiText.Trim(customerId), upper, date, quantity, totalPrice, channel, flags);
+        return null;
     }
+
+    // The snapshot's prices are a Dictionary keyed by string: looked up by the span itself, no string made for it.
+    static bool TryGetBasePrice(IReadOnlyDictionary<string, decimal> prices, ReadOnlySpan<char> productId, out decimal price)
+    {
+        if (prices is Dictionary<string, decimal> dictionary && dictionary.TryGetAlternateLookup<ReadOnlySpan<char>>(out var lookup))
+            return lookup.TryGetValue(productId, out price);
+        return prices.TryGetValue(productId.ToString(), out price);
+    }
+
+    // The text itself when trimming left it whole (most ids), so that the string path allocates no copy.
+    static string SameOrNew(string text, ReadOnlySpan<char> trimmed) => trimmed.Length == text.Length ? text : trimmed.ToString();
 
     public SaleNormalizerOptions Options => options;
 

@@ -241,11 +241,27 @@ public static class StagedChunkCodec
         /// <summary>The next record; false after the last one, once the payload is checked to end there.</summary>
         public bool TryRead([NotNullWhen(true)] out RawSale? row)
         {
+            if (!TryReadRecord(out var record))
+            {
+                row = null;
+                return false;
+            }
+            row = record.ToRawSale(read - 1);
+            return true;
+        }
+
+        /// <summary>
+        /// The next record as it lies in the payload, its texts as UTF-8 spans valid while the payload is: what
+        /// <see cref="TryRead"/> gives without a string per text (the transformer's hot path). The texts are not
+        /// checked to be UTF-8 here; <see cref="StagedRecord.ToRawSale"/> and the transformer's decoding check them.
+        /// </summary>
+        public bool TryReadRecord(out StagedRecord record)
+        {
             if (read == Count)
             {
                 if (position != payload.Length)
                     throw new InvalidDataException($"The staged chunk has {payload.Length - position} bytes after its {Count} rows.");
-                row = null;
+                record = default;
                 return false;
             }
             var i = read;
@@ -255,23 +271,59 @@ public static class StagedChunkCodec
             var flags = payload[position++];
             if ((flags & ~definedFlags) != 0)
                 throw new InvalidDataException($"Row {i + 1} of the staged chunk has flags {flags}, which format version {payload[0]} does not define.");
-            row = new RawSale(
-                SourceLine: sourceLine,
-                Malformed: (flags & MalformedFlag) != 0,
-                TransactionId: ReadText(payload, ref position, i),
-                CustomerId: ReadText(payload, ref position, i),
-                ProductId: ReadText(payload, ref position, i),
-                SaleDate: ReadText(payload, ref position, i),
-                Quantity: ReadText(payload, ref position, i),
-                TotalPrice: ReadText(payload, ref position, i),
-                SalesChannel: ReadText(payload, ref position, i),
-                RawText: ReadText(payload, ref position, i)
-                    ?? throw new InvalidDataException($"Row {i + 1} of the staged chunk has no raw text."),
-                FirstOccurrence: (flags & FirstOccurrenceFlag) != 0);
+            var nulls = 0;
+            var transactionId = ReadBytes(payload, ref position, i, 0, ref nulls);
+            var customerId = ReadBytes(payload, ref position, i, 1, ref nulls);
+            var productId = ReadBytes(payload, ref position, i, 2, ref nulls);
+            var saleDate = ReadBytes(payload, ref position, i, 3, ref nulls);
+            var quantity = ReadBytes(payload, ref position, i, 4, ref nulls);
+            var totalPrice = ReadBytes(payload, ref position, i, 5, ref nulls);
+            var salesChannel = ReadBytes(payload, ref position, i, 6, ref nulls);
+            var rawText = ReadBytes(payload, ref position, i, 7, ref nulls);
+            if ((nulls & (1 << 7)) != 0)
+                throw new InvalidDataException($"Row {i + 1} of the staged chunk has no raw text.");
+            record = new StagedRecord(sourceLine, (flags & MalformedFlag) != 0, (flags & FirstOccurrenceFlag) != 0, nulls,
+                transactionId, customerId, productId, saleDate, quantity, totalPrice, salesChannel, rawText);
             read++;
             return true;
         }
     }
+
+    static ReadOnlySpan<byte> ReadBytes(ReadOnlySpan<byte> payload, scoped ref int position, int row, int text, scoped ref int nulls)
+    {
+        var prefix = ReadVarint(payload, ref position, row);
+        if (prefix == 0)
+        {
+            nulls |= 1 << text;
+            return default;
+        }
+        var byteCount = prefix - 1;
+        if (byteCount > (ulong)(payload.Length - position))
+            throw Truncated(payload.Length, $"a {byteCount}-byte text of row {row + 1}");
+        var bytes = payload.Slice(position, (int)byteCount);
+        position += (int)byteCount;
+        return bytes;
+    }
+
+    /// <summary>A text of a staged record as a string: null when it was null, an <see cref="InvalidDataException"/> when it is not UTF-8.</summary>
+    internal static string? DecodeText(ReadOnlySpan<byte> bytes, bool isNull, int row)
+    {
+        if (isNull)
+            return null;
+        if (bytes.IsEmpty)
+            return string.Empty;
+        try
+        {
+            return Utf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException exception)
+        {
+            throw NotUtf8(row, exception);
+        }
+    }
+
+    internal static InvalidDataException NotUtf8(int row, Exception? inner = null) =>
+        new($"Row {row + 1} of the staged chunk holds text that is not valid UTF-8.", inner);
 
     static void WriteText(IBufferWriter<byte> output, string? text)
     {
@@ -286,28 +338,6 @@ public static class StagedChunkCodec
         var length = WriteVarint(span, (ulong)byteCount + 1);
         length += Utf8.GetBytes(text, span[length..]);
         output.Advance(length);
-    }
-
-    static string? ReadText(ReadOnlySpan<byte> payload, ref int position, int row)
-    {
-        var prefix = ReadVarint(payload, ref position, row);
-        if (prefix == 0)
-            return null;
-        var byteCount = prefix - 1;
-        if (byteCount > (ulong)(payload.Length - position))
-            throw Truncated(payload.Length, $"a {byteCount}-byte text of row {row + 1}");
-        var bytes = payload.Slice(position, (int)byteCount);
-        position += (int)byteCount;
-        if (bytes.IsEmpty)
-            return string.Empty;
-        try
-        {
-            return Utf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException exception)
-        {
-            throw new InvalidDataException($"Row {row + 1} of the staged chunk holds text that is not valid UTF-8.", exception);
-        }
     }
 
     static int WriteVarint(Span<byte> destination, ulong value)
@@ -344,3 +374,73 @@ public static class StagedChunkCodec
     static InvalidDataException Truncated(int length, string what) =>
         new($"The staged chunk is truncated: its {length} bytes end inside {what}.");
 }
+
+/// <summary>
+/// One record of a staged payload (<see cref="StagedChunkCodec.Reader.TryReadRecord"/>): its line, its flags, and its
+/// eight texts as the payload's UTF-8 bytes, valid while the payload is. A null text reads as empty;
+/// <see cref="IsNull"/> tells them apart.
+/// </summary>
+public readonly ref struct StagedRecord
+{
+    readonly int nulls;
+
+    internal StagedRecord(long sourceLine, bool malformed, bool firstOccurrence, int nulls,
+        ReadOnlySpan<byte> transactionId, ReadOnlySpan<byte> customerId, ReadOnlySpan<byte> productId, ReadOnlySpan<byte> saleDate,
+        ReadOnlySpan<byte> quantity, ReadOnlySpan<byte> totalPrice, ReadOnlySpan<byte> salesChannel, ReadOnlySpan<byte> rawText)
+    {
+        SourceLine = sourceLine;
+        Malformed = malformed;
+        FirstOccurrence = firstOccurrence;
+        this.nulls = nulls;
+        TransactionId = transactionId;
+        CustomerId = customerId;
+        ProductId = productId;
+        SaleDate = saleDate;
+        Quantity = quantity;
+        TotalPrice = totalPrice;
+        SalesChannel = salesChannel;
+        RawText = rawText;
+    }
+
+    public long SourceLine { get; }
+
+    public bool Malformed { get; }
+
+    public bool FirstOccurrence { get; }
+
+    public ReadOnlySpan<byte> TransactionId { get; }
+
+    public ReadOnlySpan<byte> CustomerId { get; }
+
+    public ReadOnlySpan<byte> ProductId { get; }
+
+    public ReadOnlySpan<byte> SaleDate { get; }
+
+    public ReadOnlySpan<byte> Quantity { get; }
+
+    public ReadOnlySpan<byte> TotalPrice { get; }
+
+    public ReadOnlySpan<byte> SalesChannel { get; }
+
+    public ReadOnlySpan<byte> RawText { get; }
+
+    /// <summary>Whether text <paramref name="text"/> (0 to 7, in the payload's order) was null.</summary>
+    public bool IsNull(int text) => (nulls & (1 << text)) != 0;
+
+    /// <summary>The record with its texts decoded; <paramref name="row"/> (0-based) only makes the error message.</summary>
+    public RawSale ToRawSale(int row = 0) => new(
+        SourceLine: SourceLine,
+        Malformed: Malformed,
+        TransactionId: StagedChunkCodec.DecodeText(TransactionId, IsNull(0), row),
+        CustomerId: StagedChunkCodec.DecodeText(CustomerId, IsNull(1), row),
+        ProductId: StagedChunkCodec.DecodeText(ProductId, IsNull(2), row),
+        SaleDate: StagedChunkCodec.DecodeText(SaleDate, IsNull(3), row),
+        Quantity: StagedChunkCodec.DecodeText(Quantity, IsNull(4), row),
+        TotalPrice: StagedChunkCodec.DecodeText(TotalPrice, IsNull(5), row),
+        SalesChannel: StagedChunkCodec.DecodeText(SalesChannel, IsNull(6), row),
+        RawText: StagedChunkCodec.DecodeText(RawText, false, row)!,
+        FirstOccurrence: FirstOccurrence);
+}
+
+/// <summary>Takes one record of a staged chunk as it is read.</summary>
+public delegate void StagedRecordHandler(in StagedRecord record);

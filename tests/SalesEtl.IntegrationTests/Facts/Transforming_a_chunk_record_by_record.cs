@@ -76,6 +76,70 @@ public sealed class Transforming_a_chunk_record_by_record
             threads: 1);
     }
 
+    // Texts that only the span path could get wrong: non-ASCII ids and raw text (two-, three- and four-byte UTF-8), a
+    // product id longer than the 64-char buffer it is upper-cased into, and records too long for the 512-char stack buffer.
+    static readonly Gen<RawSale> Unusual =
+        Gen.Select(
+                Gen.Select(Gen.OneOf<string?>("é1", " ü ", "T😀"), Gen.OneOf<string?>("Ærø", " c ", null), Gen.OneOf<string?>("p1", "ß", "é9", new string('p', 70), " x" + new string('é', 300))),
+                Gen.OneOf<string?>("2024-05-01", "01/05/2024"),
+                Gen.Select(Gen.OneOf<string?>("10.00", ""), Gen.OneOf<string?>("online", " Märkt ", new string('w', 400)), Gen.Bool))
+            .Select((head, date, tail) => new RawSale(
+                SourceLine: 0, Malformed: false, RawText: "€ raw 😀", TransactionId: head.Item1, CustomerId: head.Item2, ProductId: head.Item3,
+                SaleDate: date, Quantity: "2", TotalPrice: tail.Item1, SalesChannel: tail.Item2, FirstOccurrence: tail.Item3));
+
+    [Fact]
+    public void Should_give_from_the_payloads_bytes_what_reading_records_gives()
+    {
+        // The transformer reads a payload store's records as UTF-8 spans (Transform(in StagedRecord)); the embedded
+        // store's as RawSale records. Same chunk, same bytes to COPY, same rejects.
+        var runId = Guid.NewGuid();
+        var chunks = Gen.Select(Gen.Frequency((4, Records), (1, Unusual)).List[1, 60], Gen.Long[2, 10_000_000]).Select((records, first) =>
+            records.Select((record, i) => record with { SourceLine = first + i, RawText = $"{record.RawText} line {first + i}" }).ToList());
+        chunks.Sample(
+            records =>
+            {
+                var payload = new ArrayBufferWriter<byte>();
+                StagedChunkCodec.Encode(records, payload);
+
+                using var byRecords = new EncodedChunk(runId, chunkNo: 7, snapshotId: 3);
+                var reader = new StagedChunkCodec.Reader(payload.WrittenSpan);
+                while (reader.TryRead(out var record))
+                    ChunkTransformation.Transform(record, Normalizer, AsOf, BasePrices, byRecords);
+
+                using var bySpans = new EncodedChunk(runId, chunkNo: 7, snapshotId: 3);
+                var spans = new StagedChunkCodec.Reader(payload.WrittenSpan);
+                while (spans.TryReadRecord(out var record))
+                    ChunkTransformation.Transform(in record, Normalizer, AsOf, BasePrices, bySpans);
+
+                Assert.Equal(byRecords.FactRows, bySpans.FactRows);
+                Assert.Equal(byRecords.CandidateRows, bySpans.CandidateRows);
+                Assert.Equal(byRecords.FactCopyRows.ToArray(), bySpans.FactCopyRows.ToArray());
+                Assert.Equal(byRecords.CandidateCopyRows.ToArray(), bySpans.CandidateCopyRows.ToArray());
+                Assert.Equal(byRecords.Rejects, bySpans.Rejects);
+                Assert.Equal((byRecords.FirstLine, byRecords.LastLine), (bySpans.FirstLine, bySpans.LastLine));
+            },
+            iter: 400,
+            threads: 1);
+    }
+
+    [Fact]
+    public void Should_fail_on_a_staged_text_that_is_not_utf8()
+    {
+        // A payload by hand: version 2, one row, line 2, no flags, eight texts of which the product id is 0xC3 0x28.
+        byte[] payload = [2, 1, 0, 0, 0, 4, 0, 3, (byte)'T', (byte)'1', 1, 3, 0xC3, 0x28, 1, 1, 1, 1, 1, 4, (byte)'r', (byte)'a', (byte)'w'];
+        using var chunk = new EncodedChunk(Guid.NewGuid(), chunkNo: 1, snapshotId: 1);
+
+        var failure = Assert.Throws<InvalidDataException>(() =>
+        {
+            var reader = new StagedChunkCodec.Reader(payload);
+            Assert.True(reader.TryReadRecord(out var record));
+            ChunkTransformation.Transform(in record, Normalizer, AsOf, BasePrices, chunk);
+        });
+
+        Assert.Contains("line 2", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid UTF-8", failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Should_mix_candidates_of_both_tables_and_rejects_in_the_generated_chunks()
     {
