@@ -182,7 +182,7 @@ public static class BenchCommand
     // The bench database is the bench's own: emptying the bulk tables gives every run the same start.
     static async Task ClearAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using (var command = dataSource.CreateCommand("TRUNCATE copy_baseline, staged_chunks, transformed_sales, rejected_rows, duplicate_rows, fact_sales"))
+        await using (var command = dataSource.CreateCommand("TRUNCATE copy_baseline, staged_chunks, transformed_sales, rejected_rows, duplicate_rows, fact_sales, transformed_chunks"))
         {
             command.CommandTimeout = 0;
             await command.ExecuteNonQueryAsync(cancellationToken);

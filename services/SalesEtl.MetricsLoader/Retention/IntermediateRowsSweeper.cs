@@ -25,8 +25,12 @@ public sealed class IntermediateRowsSweeper(
     TimeProvider time,
     ILogger<IntermediateRowsSweeper> logger) : BackgroundService
 {
-    /// <summary>The tables whose rows are intermediate, keyed by <c>run_id</c> first.</summary>
-    public static readonly IReadOnlyList<string> IntermediateTables = ["staged_chunks", "transformed_sales"];
+    /// <summary>
+    /// The tables whose rows are intermediate, keyed by <c>run_id</c> first. The chunks' marks (<c>transformed_chunks</c>)
+    /// only serve writes of a run not yet finalized; a failed run's go in the same transaction as its partial facts (a
+    /// fact without its mark would be loaded twice by a redelivery).
+    /// </summary>
+    public static readonly IReadOnlyList<string> IntermediateTables = ["staged_chunks", "transformed_sales", "transformed_chunks"];
 
     const long SweepLockKey = 0x5E7E_0001;
 

@@ -25,8 +25,20 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
 {
     const string Finalized = "SELECT EXISTS (SELECT 1 FROM quality_reports WHERE run_id = @run)";
 
+    // The chunk's mark, in its transaction; true when there was none (a first attempt). The update of an existing mark
+    // locks it, so attempts at the same chunk take turns: each waits here for the one before to end, then finds its
+    // mark and replaces what it wrote (xmax is 0 only on the row version an insert made).
+    const string MarkTransformed = """
+        INSERT INTO transformed_chunks (run_id, chunk_no) VALUES (@run, @chunk)
+        ON CONFLICT (run_id, chunk_no) DO UPDATE SET chunk_no = excluded.chunk_no
+        RETURNING xmax = 0
+        """;
+
+    // fact_sales has no key (migration FactsWithoutPrimaryKey): an earlier attempt's facts are found by the chunk's line
+    // range through the BRIN index, a scan of the run's latest pages, paid by redeliveries only.
+    const string DeleteEarlierFacts = "DELETE FROM fact_sales WHERE run_id = @run AND source_line BETWEEN @first AND @last";
+
     const string DeleteEarlierAttempt = """
-        DELETE FROM fact_sales WHERE run_id = @run AND source_line BETWEEN @first AND @last;
         DELETE FROM transformed_sales WHERE run_id = @run AND chunk_no = @chunk;
         DELETE FROM rejected_rows WHERE run_id = @run AND chunk_no = @chunk AND reason <> 'duplicate_conflict';
         """;
@@ -46,7 +58,14 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
             || await ScalarAsync(connection, transaction, Finalized, runId, cancellationToken) is true)
             return false;
 
-        await using (var delete = new NpgsqlCommand(DeleteEarlierAttempt, connection, transaction))
+        bool earlierAttempt;
+        await using (var mark = new NpgsqlCommand(MarkTransformed, connection, transaction))
+        {
+            mark.Parameters.AddWithValue("run", runId);
+            mark.Parameters.AddWithValue("chunk", encoded.ChunkNo);
+            earlierAttempt = await mark.ExecuteScalarAsync(cancellationToken) is false;
+        }
+        await using (var delete = new NpgsqlCommand(earlierAttempt ? DeleteEarlierFacts + ";" + DeleteEarlierAttempt : DeleteEarlierAttempt, connection, transaction))
         {
             delete.Parameters.AddWithValue("run", runId);
             delete.Parameters.AddWithValue("chunk", encoded.ChunkNo);

@@ -91,6 +91,25 @@ public sealed class Loading_first_occurrences_at_once : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_load_a_chunk_once_when_attempts_at_it_write_at_the_same_time()
+    {
+        // fact_sales has no key to refuse a second copy: the chunk's mark in transformed_chunks makes each attempt wait
+        // for the one before and replace what it wrote.
+        await using var run = new InProcessRun(database);
+        var snapshot = await run.StoreSnapshotAsync(Products);
+        var (expectedRun, _) = await run.RunAsync(Sales, snapshot, new Processing(2, 1, null));
+        var expected = await run.FactsAndDuplicatesAsync(expectedRun);
+        var runId = await run.StageAndTransformAsync(Sales, snapshot, new Processing(2, 1, null));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => run.TransformChunkAgainAsync(runId, snapshot, 1 + (i % 2))));
+        Assert.All(attempts, Assert.True);
+        await FinalizeAsync(runId, snapshot);
+
+        Assert.Equal(expected, await run.FactsAndDuplicatesAsync(runId));
+        Assert.Equal(4L, await database.ScalarAsync<long>($"SELECT count(*) FROM transformed_chunks WHERE run_id = '{runId}'"));
+    }
+
+    [Fact]
     public async Task Should_not_write_a_chunk_of_a_run_already_finalized()
     {
         await using var run = new InProcessRun(database);
