@@ -175,15 +175,18 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
     // be a fact its transformer loaded, a candidate waiting for the duplicate check, or a reject of its chunk here,
     // else the run would load partial results without a word. Facts that an earlier finalization inserted from the
     // waiting candidates are counted once, as waiting candidates.
-    // One scan of the run's facts, hash-joined to the waiting lines (fact_sales has no key to probe them by).
-    const string Completeness = """
+    // One scan of the run's facts; hash-joined to the waiting lines (fact_sales has no key to probe them by) only when an
+    // earlier finalization loaded winners from them.
+    static readonly string Completeness = $"""
         SELECT r.rows_read,
                (SELECT count(*) FROM transformed_sales WHERE run_id = @run)
              + (SELECT count(*) FROM rejected_rows WHERE run_id = @run AND reason <> 'duplicate_conflict')
-             + (SELECT count(*) - count(w.source_line)
-                FROM fact_sales f
-                LEFT JOIN (SELECT DISTINCT t.source_line FROM transformed_sales t WHERE t.run_id = @run) w ON w.source_line = f.source_line
-                WHERE f.run_id = @run)
+             + CASE WHEN {DuplicateResolutionSql.WinnersLoaded}
+                    THEN (SELECT count(*) - count(w.source_line)
+                          FROM fact_sales f
+                          LEFT JOIN (SELECT DISTINCT t.source_line FROM transformed_sales t WHERE t.run_id = @run) w ON w.source_line = f.source_line
+                          WHERE f.run_id = @run)
+                    ELSE (SELECT count(*) FROM fact_sales WHERE run_id = @run) END
         FROM batch_runs r WHERE r.run_id = @run
         """;
 

@@ -17,15 +17,22 @@ namespace SalesEtl.MetricsLoader.Sql;
 static class DuplicateResolutionSql
 {
     /// <summary>
+    /// Whether an earlier finalization of the run loaded winners from the waiting candidates: <see cref="Resolve"/> marks
+    /// it as the run's chunk 0 in transformed_chunks (chunks are numbered from 1), in the facts' transaction. Without
+    /// the mark the clear and the completeness count skip their scan of the run's facts (a first finalization).
+    /// </summary>
+    public const string WinnersLoaded = "EXISTS (SELECT 1 FROM transformed_chunks m WHERE m.run_id = @run AND m.chunk_no = 0)";
+
+    /// <summary>
     /// Run after <c>RunFinalizer</c> analyzed fact_sales and transformed_sales (stale statistics made nested loops). The
     /// facts an earlier attempt inserted are those on a waiting line: a hash join of the run's facts against the waiting
     /// lines (fact_sales has no key to probe since migration FactsWithoutPrimaryKey; one scan of the run's facts, about
     /// 1 s at 10 M rows).
     /// </summary>
-    public const string Clear = """
+    public const string Clear = $"""
         DELETE FROM fact_sales f
         USING (SELECT DISTINCT t.source_line FROM transformed_sales t WHERE t.run_id = @run) w
-        WHERE f.run_id = @run AND f.source_line = w.source_line;
+        WHERE {WinnersLoaded} AND f.run_id = @run AND f.source_line = w.source_line;
         DELETE FROM duplicate_rows WHERE run_id = @run;
         DELETE FROM rejected_rows WHERE run_id = @run AND reason = 'duplicate_conflict';
         """;
@@ -71,6 +78,8 @@ static class DuplicateResolutionSql
     /// fact always wins its id (nothing earlier had it), so every loser is a waiting candidate, with its raw text.
     /// </summary>
     public const string Resolve = """
+        INSERT INTO transformed_chunks (run_id, chunk_no) VALUES (@run, 0) ON CONFLICT DO NOTHING;
+
         INSERT INTO fact_sales (run_id, source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags, snapshot_id)
         SELECT t.run_id, t.source_line, t.transaction_id, t.customer_id, t.product_id, t.sale_date, t.quantity, t.total_price, t.sales_channel, t.flags, @snapshot
         FROM transformed_sales t
