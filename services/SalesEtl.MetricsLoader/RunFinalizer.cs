@@ -82,42 +82,38 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
     /// the committed rows, as the check did before it in the same transaction: nothing the ranking changes. An
     /// incomplete run throws before any fact is loaded.
     /// </summary>
-    async Task<IReadOnlyList<StepTiming>> RankBesideCompletenessCheckAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, long snapshotId, CancellationToken cancellationToken)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var check = EnsureCompleteAsync(runId, stop.Token);
-        IReadOnlyList<StepTiming> timings;
-        try
-        {
-            timings = await RunFinalization.RunStepsAsync(connection, transaction, FinalizationSql.Instance, FinalizationSql.RankSteps, runId, snapshotId, cancellationToken);
-        }
-        catch
-        {
-            await stop.CancelAsync();
-            try
+    Task<IEnumerable<StepTiming>> RankBesideCompletenessCheckAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, long snapshotId, CancellationToken cancellationToken) =>
+        SideBySideAsync(
+            cancellationToken,
+            token => RunFinalization.RunStepsAsync(connection, transaction, FinalizationSql.Instance, FinalizationSql.RankSteps, runId, snapshotId, token),
+            async token =>
             {
-                await check;
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or NpgsqlException or InvalidOperationException)
-            {
-                // The ranking's failure is the one to report.
-            }
-            throw;
-        }
-        await check;
-        return timings;
-    }
+                await EnsureCompleteAsync(runId, token);
+                return [];
+            });
 
-    /// <summary>The metric lanes side by side; when one fails, the other is cancelled and the failure is thrown.</summary>
-    async Task<IEnumerable<StepTiming>> RunLanesAsync(NpgsqlConnection connection, Guid runId, long snapshotId, CancellationToken cancellationToken)
+    /// <summary>The metric lanes side by side, the run's on this session's connection and the customers' on one of its own.</summary>
+    Task<IEnumerable<StepTiming>> RunLanesAsync(NpgsqlConnection connection, Guid runId, long snapshotId, CancellationToken cancellationToken) =>
+        SideBySideAsync(
+            cancellationToken,
+            token => RunLaneAsync(connection, MetricSql.RunLane, runId, snapshotId, token),
+            async token =>
+            {
+                await using var own = await dataSource.OpenConnectionAsync(token);
+                return await RunLaneAsync(own, MetricSql.CustomerLane, runId, snapshotId, token);
+            });
+
+    /// <summary>Runs the work side by side; when one part fails, the others are cancelled and its failure is thrown.</summary>
+    static async Task<IEnumerable<StepTiming>> SideBySideAsync(
+        CancellationToken cancellationToken, params Func<CancellationToken, Task<IReadOnlyList<StepTiming>>>[] work)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        async Task<IReadOnlyList<StepTiming>> CancelOthersOnFailure(Func<CancellationToken, Task<IReadOnlyList<StepTiming>>> lane)
+        async Task<IReadOnlyList<StepTiming>> CancelOthersOnFailure(Func<CancellationToken, Task<IReadOnlyList<StepTiming>>> part)
         {
             try
             {
-                return await lane(failed.Token);
+                return await part(failed.Token);
             }
             catch
             {
@@ -126,23 +122,15 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
             }
         }
 
-        Task<IReadOnlyList<StepTiming>>[] lanes =
-        [
-            CancelOthersOnFailure(token => RunLaneAsync(connection, MetricSql.RunLane, runId, snapshotId, token)),
-            CancelOthersOnFailure(async token =>
-            {
-                await using var own = await dataSource.OpenConnectionAsync(token);
-                return await RunLaneAsync(own, MetricSql.CustomerLane, runId, snapshotId, token);
-            }),
-        ];
+        var parts = work.Select(CancelOthersOnFailure).ToArray();
         try
         {
-            return (await Task.WhenAll(lanes)).SelectMany(timings => timings);
+            return (await Task.WhenAll(parts)).SelectMany(timings => timings);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
-            && lanes.FirstOrDefault(lane => lane.IsFaulted && lane.Exception!.InnerException is not OperationCanceledException) is { } cause)
+            && parts.FirstOrDefault(part => part.IsFaulted && part.Exception!.InnerException is not OperationCanceledException) is { } cause)
         {
-            // Task.WhenAll throws the first lane's exception: the cancelled one's when the second lane failed.
+            // Task.WhenAll throws the first part's exception: the cancelled one's when another part failed.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause.Exception!.InnerException!);
             throw;
         }
@@ -174,17 +162,16 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
     // The intermediate tables are UNLOGGED: after a PostgreSQL crash they are empty. Every row the ingestor read must
     // be a fact its transformer loaded, a candidate waiting for the duplicate check, or a reject of its chunk here,
     // else the run would load partial results without a word. Facts that an earlier finalization inserted from the
-    // waiting candidates are counted once, as waiting candidates.
-    // One scan of the run's facts; hash-joined to the waiting lines (fact_sales has no key to probe them by) only when an
-    // earlier finalization loaded winners from them.
-    static readonly string Completeness = $"""
+    // waiting candidates are counted once, as waiting candidates: one scan of the run's facts, hash-joined to the waiting
+    // lines (fact_sales has no key to probe them by) only when an earlier finalization loaded winners from them.
+    const string Completeness = $"""
         SELECT r.rows_read,
                (SELECT count(*) FROM transformed_sales WHERE run_id = @run)
              + (SELECT count(*) FROM rejected_rows WHERE run_id = @run AND reason <> 'duplicate_conflict')
              + CASE WHEN {DuplicateResolutionSql.WinnersLoaded}
                     THEN (SELECT count(*) - count(w.source_line)
                           FROM fact_sales f
-                          LEFT JOIN (SELECT DISTINCT t.source_line FROM transformed_sales t WHERE t.run_id = @run) w ON w.source_line = f.source_line
+                          LEFT JOIN {DuplicateResolutionSql.WaitingLines} ON w.source_line = f.source_line
                           WHERE f.run_id = @run)
                     ELSE (SELECT count(*) FROM fact_sales WHERE run_id = @run) END
         FROM batch_runs r WHERE r.run_id = @run

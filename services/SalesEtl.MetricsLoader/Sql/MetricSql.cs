@@ -57,7 +57,7 @@ static class MetricSql
     /// scans, about 2 s each). Grouped by the month as a timestamp and formatted once per group, not once per row.
     /// </summary>
     public static readonly string ChannelMonths = $"""
-        DROP TABLE IF EXISTS pg_temp.{ChannelMonthsTable};
+        {DropChannelMonths};
         CREATE TEMPORARY TABLE {ChannelMonthsTable} AS
         SELECT f.sales_channel AS channel,
                date_trunc('month', f.sale_date AT TIME ZONE 'UTC') AS month,

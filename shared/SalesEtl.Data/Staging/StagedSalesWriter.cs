@@ -82,19 +82,13 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
     public Task<int> ReadChunkAsync(Guid runId, int chunkNo, Action<RawSale> onRecord, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onRecord);
-        return ReadPayloadAsync(runId, chunkNo, (in StagedRecord record, int row) => onRecord(record.ToRawSale(row)), cancellationToken);
+        var row = 0;
+        return ReadChunkRecordsAsync(runId, chunkNo, (in StagedRecord record) => onRecord(record.ToRawSale(row++)), cancellationToken);
     }
 
-    public Task<int> ReadChunkRecordsAsync(Guid runId, int chunkNo, StagedRecordHandler onRecord, CancellationToken cancellationToken)
+    public async Task<int> ReadChunkRecordsAsync(Guid runId, int chunkNo, StagedRecordHandler onRecord, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onRecord);
-        return ReadPayloadAsync(runId, chunkNo, (in StagedRecord record, int _) => onRecord(in record), cancellationToken);
-    }
-
-    delegate void RecordAt(in StagedRecord record, int row);
-
-    async Task<int> ReadPayloadAsync(Guid runId, int chunkNo, RecordAt onRecord, CancellationToken cancellationToken)
-    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             "SELECT row_count, octet_length(payload), payload FROM staged_chunks WHERE run_id = @run AND chunk_no = @chunk", connection);
@@ -119,14 +113,13 @@ public sealed class StagedSalesWriter(NpgsqlDataSource dataSource) : IStagedSale
         }
     }
 
-    static int Read(ReadOnlySpan<byte> payload, Guid runId, int chunkNo, int rowCount, RecordAt onRecord)
+    static int Read(ReadOnlySpan<byte> payload, Guid runId, int chunkNo, int rowCount, StagedRecordHandler onRecord)
     {
         var records = new StagedChunkCodec.Reader(payload);
         if (records.Count != rowCount)
             throw new InvalidDataException($"Staged chunk {chunkNo} of run {runId} holds {records.Count} rows, but its row_count says {rowCount}.");
-        var row = 0;
         while (records.TryReadRecord(out var record))
-            onRecord(in record, row++);
+            onRecord(in record);
         return rowCount;
     }
 }

@@ -67,29 +67,18 @@ public sealed class FirstOccurrenceFilter
 
     /// <summary>
     /// <see cref="IsFirst(string?)"/> for an id as UTF-8 bytes (the CSV reader's field): the same answer for the same
-    /// text. Trimming ASCII whitespace is the same on bytes; an ASCII id hashes the same as bytes as it does as chars,
-    /// and any other is decoded to chars first.
+    /// text. ASCII whitespace (what <see cref="System.Text.Ascii.Trim(ReadOnlySpan{byte})"/> trims) is trimmed the same on bytes; an
+    /// ASCII id hashes the same as bytes as it does as chars, and any other is decoded to chars first.
     /// </summary>
     public bool IsFirstUtf8(ReadOnlySpan<byte> utf8TransactionId)
     {
-        var id = TrimAscii(utf8TransactionId);
+        var id = utf8TransactionId[System.Text.Ascii.Trim(utf8TransactionId)];
         if (id.IsEmpty)
             return false;
         if (System.Text.Ascii.IsValid(id))
             return Add(Fnv1a(id));
         Span<char> chars = id.Length <= 512 ? stackalloc char[id.Length] : new char[id.Length];
         return Add(chars[..System.Text.Encoding.UTF8.GetChars(id, chars)]);
-    }
-
-    static ReadOnlySpan<byte> TrimAscii(ReadOnlySpan<byte> text)
-    {
-        var start = 0;
-        var end = text.Length;
-        while (start < end && AsciiText.IsWhiteSpace((char)text[start]))
-            start++;
-        while (end > start && AsciiText.IsWhiteSpace((char)text[end - 1]))
-            end--;
-        return text[start..end];
     }
 
     /// <summary>Adds <paramref name="id"/>; true when it was certainly not added before.</summary>

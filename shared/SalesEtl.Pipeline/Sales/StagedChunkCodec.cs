@@ -65,6 +65,9 @@ public static class StagedChunkCodec
     {
         readonly PooledBufferWriter output;
 
+        // Texts written of the record begun by BeginRecord; -1 when none is open.
+        int openRecordTexts = -1;
+
         /// <summary>Starts a chunk; <paramref name="capacityHint"/> sizes the first buffer, which grows if needed.</summary>
         public Encoder(int capacityHint = 4096)
         {
@@ -101,14 +104,9 @@ public static class StagedChunkCodec
             if (openRecordTexts >= 0)
                 throw new InvalidOperationException("The record begun was not ended.");
             StagedChunkCodec.Append(output, row, nameof(row));
-            if (Count == 0)
-                FirstSourceLine = row.SourceLine;
-            LastSourceLine = row.SourceLine;
+            Track(row.SourceLine);
             Count++;
         }
-
-        // Texts written of the record begun by BeginRecord; -1 when none is open.
-        int openRecordTexts = -1;
 
         /// <summary>
         /// Begins a record whose texts come as UTF-8 (<see cref="AppendText"/>, the eight of the format in order, then
@@ -119,14 +117,9 @@ public static class StagedChunkCodec
         {
             if (openRecordTexts >= 0)
                 throw new InvalidOperationException("The previous record was not ended.");
-            var span = output.GetSpan(MaxVarintBytes + 1);
-            var length = WriteVarint(span, ZigZag(sourceLine));
-            span[length++] = (byte)((malformed ? MalformedFlag : 0) | (firstOccurrence ? FirstOccurrenceFlag : 0));
-            output.Advance(length);
+            WriteRecordHead(output, sourceLine, malformed, firstOccurrence);
             openRecordTexts = 0;
-            if (Count == 0)
-                FirstSourceLine = sourceLine;
-            LastSourceLine = sourceLine;
+            Track(sourceLine);
         }
 
         /// <summary>The next text of the record begun; refused, as <see cref="Append(RawSale)"/> refuses it, when it is not UTF-8.</summary>
@@ -164,6 +157,13 @@ public static class StagedChunkCodec
         }
 
         public void Dispose() => output.Dispose();
+
+        void Track(long sourceLine)
+        {
+            if (Count == 0)
+                FirstSourceLine = sourceLine;
+            LastSourceLine = sourceLine;
+        }
     }
 
     static void WriteHeader(IBufferWriter<byte> output, int count)
@@ -174,12 +174,17 @@ public static class StagedChunkCodec
         output.Advance(HeaderBytes);
     }
 
-    static void Append(IBufferWriter<byte> output, RawSale row, string paramName)
+    static void WriteRecordHead(IBufferWriter<byte> output, long sourceLine, bool malformed, bool firstOccurrence)
     {
         var span = output.GetSpan(MaxVarintBytes + 1);
-        var length = WriteVarint(span, ZigZag(row.SourceLine));
-        span[length++] = (byte)((row.Malformed ? MalformedFlag : 0) | (row.FirstOccurrence ? FirstOccurrenceFlag : 0));
+        var length = WriteVarint(span, ZigZag(sourceLine));
+        span[length++] = (byte)((malformed ? MalformedFlag : 0) | (firstOccurrence ? FirstOccurrenceFlag : 0));
         output.Advance(length);
+    }
+
+    static void Append(IBufferWriter<byte> output, RawSale row, string paramName)
+    {
+        WriteRecordHead(output, row.SourceLine, row.Malformed, row.FirstOccurrence);
         WriteText(output, row.TransactionId);
         WriteText(output, row.CustomerId);
         WriteText(output, row.ProductId);
@@ -318,12 +323,9 @@ public static class StagedChunkCodec
         }
         catch (DecoderFallbackException exception)
         {
-            throw NotUtf8(row, exception);
+            throw new InvalidDataException($"Row {row + 1} of the staged chunk holds text that is not valid UTF-8.", exception);
         }
     }
-
-    internal static InvalidDataException NotUtf8(int row, Exception? inner = null) =>
-        new($"Row {row + 1} of the staged chunk holds text that is not valid UTF-8.", inner);
 
     static void WriteText(IBufferWriter<byte> output, string? text)
     {
