@@ -100,11 +100,21 @@ public sealed class EtlTopology : IAsyncDisposable
 
     static readonly SemaphoreSlim PublishLock = new(1, 1);
 
+    static bool outputRootCleared;
+
     static async Task<string> PublishOnceAsync(ServiceSpec spec, string outputRoot)
     {
         await PublishLock.WaitAsync();
         try
         {
+            // The folder is named by process id: one left by an earlier test process that had the same id holds that
+            // run's build, which must not pass for this one's (services of another commit failed a whole suite).
+            if (!outputRootCleared)
+            {
+                if (Directory.Exists(outputRoot))
+                    Directory.Delete(outputRoot, recursive: true);
+                outputRootCleared = true;
+            }
             var dll = Path.Combine(outputRoot, spec.AssemblyName, spec.AssemblyName + ".dll");
             return File.Exists(dll) ? dll : await RepositoryLayout.PublishAsync(spec.ProjectFolder, spec.AssemblyName, outputRoot);
         }
