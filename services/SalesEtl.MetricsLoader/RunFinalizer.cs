@@ -1,6 +1,7 @@
 using Npgsql;
 using SalesEtl.Data.Quality;
 using SalesEtl.Data.Runs;
+using SalesEtl.MetricsLoader.Aggregation;
 using SalesEtl.MetricsLoader.Sql;
 using SalesEtl.Pipeline.Quality;
 
@@ -21,8 +22,10 @@ namespace SalesEtl.MetricsLoader;
 /// report exists and it has succeeded.
 /// </para>
 /// </summary>
-public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
+public sealed class RunFinalizer(NpgsqlDataSource dataSource, MetricsLoaderOptions? options = null) : IRunFinalizer
 {
+    readonly MetricTables metricTables = new(dataSource, options ?? new MetricsLoaderOptions());
+
     const string PurgeRun = """
         DELETE FROM fact_sales WHERE run_id = @run;
         DELETE FROM transformed_chunks WHERE run_id = @run;
@@ -58,12 +61,12 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            timings.AddRange(await RunLanesAsync(connection, runId, snapshotId, cancellationToken));
+            timings.AddRange(await metricTables.WriteAsync(connection, runId, snapshotId, cancellationToken));
 
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
                 var totals = await RunFinalization.ReportAsync(connection, transaction, FinalizationSql.Instance, runId, snapshotId, qualityOptions, timings, cancellationToken);
-                await ExecuteAsync(connection, transaction, MetricSql.DropChannelMonths, runId, snapshotId, cancellationToken);
+                await ExecuteAsync(connection, transaction, MetricSql.DropTemporaryTables, runId, snapshotId, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return totals;
             }
@@ -84,7 +87,7 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
     /// </summary>
     Task<IEnumerable<StepTiming>> RankBesideCompletenessCheckAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, long snapshotId, CancellationToken cancellationToken) =>
-        SideBySideAsync(
+        SideBySide.RunAsync(
             cancellationToken,
             token => RunFinalization.RunStepsAsync(connection, transaction, FinalizationSql.Instance, FinalizationSql.RankSteps, runId, snapshotId, token),
             async token =>
@@ -92,57 +95,6 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource) : IRunFinalizer
                 await EnsureCompleteAsync(runId, token);
                 return [];
             });
-
-    /// <summary>The metric lanes side by side, the run's on this session's connection and the customers' on one of its own.</summary>
-    Task<IEnumerable<StepTiming>> RunLanesAsync(NpgsqlConnection connection, Guid runId, long snapshotId, CancellationToken cancellationToken) =>
-        SideBySideAsync(
-            cancellationToken,
-            token => RunLaneAsync(connection, MetricSql.RunLane, runId, snapshotId, token),
-            async token =>
-            {
-                await using var own = await dataSource.OpenConnectionAsync(token);
-                return await RunLaneAsync(own, MetricSql.CustomerLane, runId, snapshotId, token);
-            });
-
-    /// <summary>Runs the work side by side; when one part fails, the others are cancelled and its failure is thrown.</summary>
-    static async Task<IEnumerable<StepTiming>> SideBySideAsync(
-        CancellationToken cancellationToken, params Func<CancellationToken, Task<IReadOnlyList<StepTiming>>>[] work)
-    {
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        async Task<IReadOnlyList<StepTiming>> CancelOthersOnFailure(Func<CancellationToken, Task<IReadOnlyList<StepTiming>>> part)
-        {
-            try
-            {
-                return await part(failed.Token);
-            }
-            catch
-            {
-                await failed.CancelAsync();
-                throw;
-            }
-        }
-
-        var parts = work.Select(CancelOthersOnFailure).ToArray();
-        try
-        {
-            return (await Task.WhenAll(parts)).SelectMany(timings => timings);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
-            && parts.FirstOrDefault(part => part.IsFaulted && part.Exception!.InnerException is not OperationCanceledException) is { } cause)
-        {
-            // Task.WhenAll throws the first part's exception: the cancelled one's when another part failed.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause.Exception!.InnerException!);
-            throw;
-        }
-    }
-
-    static async Task<IReadOnlyList<StepTiming>> RunLaneAsync(NpgsqlConnection connection, IReadOnlyList<FinalizationStep> lane, Guid runId, long snapshotId, CancellationToken cancellationToken)
-    {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var timings = await RunFinalization.RunStepsAsync(connection, transaction, FinalizationSql.Instance, lane, runId, snapshotId, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return timings;
-    }
 
     /// <summary>Deletes every row the run wrote, so that a cancelled run leaves nothing half-written.</summary>
     public async Task PurgeAsync(Guid runId, CancellationToken cancellationToken)

@@ -20,10 +20,10 @@ sealed class FinalizationSql : RunFinalizationDialect
     public static IReadOnlyList<FinalizationStep> LoadSteps { get; } = [new(FinalizationSteps.LoadFacts, DuplicateResolutionSql.Resolve)];
 
     /// <summary>
-    /// Every step in an order that one connection can run them in (<c>RunFinalizer</c> runs <see cref="MetricSql.RunLane"/>
-    /// and <see cref="MetricSql.CustomerLane"/> side by side); the report needs the session of <see cref="MetricSql.RunLane"/>.
+    /// The steps that make the run's facts final. The metric tables are not statements of this list: <c>MetricTables</c>
+    /// reads the facts once and writes the tables from the sums (<c>RunFinalizer</c>).
     /// </summary>
-    public override IReadOnlyList<FinalizationStep> Steps => [.. RankSteps, .. LoadSteps, .. MetricSql.RunLane, .. MetricSql.CustomerLane];
+    public override IReadOnlyList<FinalizationStep> Steps => [.. RankSteps, .. LoadSteps];
 
     public override string QualityFacts => MetricSql.QualityFacts;
 

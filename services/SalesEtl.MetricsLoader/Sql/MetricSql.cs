@@ -27,18 +27,20 @@ static class MetricSql
         DELETE FROM inventory_by_manufacturer WHERE run_id = @run;
         """;
 
-    public const string ProductRevenue = $"""
+    /// <summary>The per-product sums of the run's facts (<c>FactReading</c>), as arrays, into a temporary table of the session.</summary>
+    public static readonly string ProductTotals = $"""
+        DROP TABLE IF EXISTS pg_temp.{ProductTotalsTable};
+        CREATE TEMPORARY TABLE {ProductTotalsTable} AS
+        SELECT * FROM unnest(@product_ids::text[], @transactions::bigint[], @units_sold::bigint[], @gross_revenue::numeric[],
+                             @returns_value::numeric[], @net_revenue::numeric[])
+            AS t(product_id, transactions, units_sold, gross_revenue, returns_value, net_revenue);
+        """;
+
+    public const string ProductTotalsTable = "run_product_totals";
+
+    public static readonly string ProductRevenue = $"""
         WITH {Snapshot},
-        agg AS (
-            SELECT f.product_id,
-                   count(*) AS transactions,
-                   sum(f.quantity) AS units_sold,
-                   coalesce(sum(f.total_price) FILTER (WHERE f.quantity > 0), 0) AS gross_revenue,
-                   coalesce(-sum(f.total_price) FILTER (WHERE f.quantity < 0), 0) AS returns_value,
-                   sum(f.total_price) AS net_revenue
-            FROM fact_sales f
-            WHERE f.run_id = @run
-            GROUP BY f.product_id),
+        agg AS (SELECT * FROM pg_temp.{ProductTotalsTable}),
         total AS (SELECT sum(net_revenue) AS net FROM agg)
         INSERT INTO product_revenue (run_id, product_id, product_name, category, manufacturer, transactions, units_sold,
                                      gross_revenue, returns_value, net_revenue, revenue_share, rank)
@@ -51,27 +53,19 @@ static class MetricSql
         """;
 
     /// <summary>
-    /// The run's facts by channel and month in one scan, into a temporary table of the finalizer's session: the rows of
-    /// <c>channel_monthly</c>, the channel totals of <c>channel_performance</c>, and the counts of the quality report
-    /// (accepted rows, flags, nulls, net revenue), where each of those scanned the run's facts again (10 M rows: four
-    /// scans, about 2 s each). Grouped by the month as a timestamp and formatted once per group, not once per row.
+    /// The run's facts by channel and month (<c>FactReading</c>), as arrays, into a temporary table of the finalizer's
+    /// session: the rows of <c>channel_monthly</c>, the channel totals of <c>channel_performance</c>, and the counts of the
+    /// quality report (accepted rows, flags, nulls, net revenue). The month is a timestamp without time zone (the first
+    /// instant of the month in UTC), formatted once per row of <c>channel_monthly</c>.
     /// </summary>
     public static readonly string ChannelMonths = $"""
         {DropChannelMonths};
         CREATE TEMPORARY TABLE {ChannelMonthsTable} AS
-        SELECT f.sales_channel AS channel,
-               date_trunc('month', f.sale_date AT TIME ZONE 'UTC') AS month,
-               count(*) AS transactions,
-               sum(f.quantity) AS units_sold,
-               sum(f.total_price) AS net_revenue,
-               coalesce(sum(f.total_price) FILTER (WHERE f.quantity > 0), 0) AS gross_revenue,
-               count(*) FILTER (WHERE f.quantity > 0) AS sale_rows,
-               count(*) FILTER (WHERE f.transaction_id IS NULL OR f.product_id IS NULL OR f.sale_date IS NULL OR f.quantity IS NULL
-                                      OR f.total_price IS NULL OR f.sales_channel IS NULL) AS null_required,
-               {string.Join(",\n               ", FlaggedValues.Select(flag => $"count(*) FILTER (WHERE f.flags & {(int)flag} <> 0) AS {FlagColumn(flag)}"))}
-        FROM fact_sales f
-        WHERE f.run_id = @run
-        GROUP BY f.sales_channel, date_trunc('month', f.sale_date AT TIME ZONE 'UTC');
+        SELECT * FROM unnest(@channels::text[], @months::timestamp[], @transactions::bigint[], @units_sold::bigint[], @net_revenue::numeric[],
+                             @gross_revenue::numeric[], @sale_rows::bigint[], @null_required::bigint[],
+                             {string.Join(", ", FlaggedValues.Select(flag => $"@{FlagColumn(flag)}::bigint[]"))})
+            AS t(channel, month, transactions, units_sold, net_revenue, gross_revenue, sale_rows, null_required,
+                 {string.Join(", ", FlaggedValues.Select(FlagColumn))});
         """;
 
     /// <summary>The temporary table of <see cref="ChannelMonths"/>; <c>RunFinalizer</c> drops it after the report.</summary>
@@ -79,13 +73,15 @@ static class MetricSql
 
     public const string DropChannelMonths = $"DROP TABLE IF EXISTS pg_temp.{ChannelMonthsTable}";
 
-    static string FlagColumn(SaleFlags flag) => $"flag_{SaleFlagNames.GetName(flag)}";
+    /// <summary>The finalizer's temporary tables, dropped after the report (a pooled session outlives the run).</summary>
+    public const string DropTemporaryTables = $"{DropChannelMonths}; DROP TABLE IF EXISTS pg_temp.{ProductTotalsTable}";
 
-    // Distinct customers per channel from the distinct (channel, customer) pairs: a hash aggregate, where
-    // count(DISTINCT …) sorted every row of the run (10 M rows: 9.1 s -> 5.4 s). count(customer_id) skips the null
-    // (anonymous) pair as count(DISTINCT) does, and a channel of anonymous rows only still gets its 0. The customers'
-    // own lane could mark each customer's channels instead (a bit per channel), but that costs its longer lane 2 s
-    // (10 M rows) where this lane has the time.
+    public static string FlagColumn(SaleFlags flag) => $"flag_{SaleFlagNames.GetName(flag)}";
+
+    /// <summary>
+    /// Totals from <see cref="ChannelMonths"/>' table; the distinct customers per channel come from the customers' pass
+    /// (a bit per channel of each customer: every channel of the run has its count, 0 for a channel of anonymous rows only).
+    /// </summary>
     public static readonly string ChannelPerformance = $"""
         WITH agg AS (
             SELECT m.channel,
@@ -96,10 +92,7 @@ static class MetricSql
                    sum(m.sale_rows) AS sale_rows
             FROM pg_temp.{ChannelMonthsTable} m
             GROUP BY m.channel),
-        customers AS (
-            SELECT d.sales_channel AS channel, count(d.customer_id) AS distinct_customers
-            FROM (SELECT DISTINCT f.sales_channel, f.customer_id FROM fact_sales f WHERE f.run_id = @run) d
-            GROUP BY d.sales_channel),
+        customers AS (SELECT * FROM unnest(@customer_channels::text[], @distinct_customers::bigint[]) AS c(channel, distinct_customers)),
         total AS (SELECT sum(net_revenue) AS net FROM agg)
         INSERT INTO channel_performance (run_id, channel, transactions, units_sold, net_revenue, avg_order_value, distinct_customers, revenue_share)
         SELECT @run, a.channel, a.transactions, a.units_sold, a.net_revenue, etl_div(a.gross_revenue, a.sale_rows, 2),
@@ -113,44 +106,16 @@ static class MetricSql
         FROM pg_temp.{ChannelMonthsTable} m;
         """;
 
-    // One hash aggregate of the run's facts by customer, inserted as it comes. customer_frequency is indexed by run only
-    // (migration CustomerFrequencyByRun): its primary key on (run, customer) cost a sort of the 2 M customers into key
-    // order and the key inserts (psql, 10 M facts: 13.0-13.9 s -> 8.7 s with the average below); GROUP BY already makes
-    // each customer one row. The average gap is exact in integers: the microseconds between the first and the last
-    // purchase over 86,400 × (purchases − 1) is the value in millionths of a day, rounded half up by (2n + d) / 2d
-    // (the gap is never negative), the same numbers etl_div gave on every one of 2 M customers at a fifth of its cost.
-    public const string CustomerFrequency = """
-        WITH agg AS (
-            SELECT f.customer_id,
-                   count(*) FILTER (WHERE f.quantity > 0) AS purchases,
-                   count(*) FILTER (WHERE f.quantity < 0) AS returns,
-                   min(f.sale_date) FILTER (WHERE f.quantity > 0) AS first_purchase,
-                   max(f.sale_date) FILTER (WHERE f.quantity > 0) AS last_purchase,
-                   sum(f.total_price) AS total_spent
-            FROM fact_sales f
-            WHERE f.run_id = @run AND f.customer_id IS NOT NULL
-            GROUP BY f.customer_id)
-        INSERT INTO customer_frequency (run_id, customer_id, purchases, returns, first_purchase, last_purchase, total_spent,
-                                        avg_days_between_purchases, segment)
-        SELECT @run, a.customer_id, a.purchases, a.returns, a.first_purchase, a.last_purchase, a.total_spent,
-               CASE WHEN a.purchases >= 2
-                    THEN ((2 * (extract(epoch FROM a.last_purchase - a.first_purchase) * 1000000)::bigint + 86400 * (a.purchases - 1))
-                          / (2 * 86400 * (a.purchases - 1)))::numeric * 0.000001 END,
-               CASE WHEN a.purchases = 0 THEN 'returns_only'
-                    WHEN a.purchases = 1 THEN 'one_time'
-                    WHEN a.purchases <= 4 THEN 'occasional'
-                    ELSE 'frequent' END
-        FROM agg a;
+    /// <summary>The run's customers, in the binary COPY format (<c>CustomerFrequencyCopy</c>), in this column order.</summary>
+    public const string CustomerFrequencyCopy = """
+        COPY customer_frequency (run_id, customer_id, purchases, returns, first_purchase, last_purchase, total_spent,
+                                 avg_days_between_purchases, segment) FROM STDIN (FORMAT BINARY)
         """;
 
-    // Counted in one pass over the run's customers, then joined to the four segments (a join per segment scanned
-    // them four times: 10 M rows, 2 M customers: 5.8 s -> 3.4 s).
+    /// <summary>The four segments' counts from the customers' pass, every segment listed (SPEC §3).</summary>
     public const string CustomerSegments = """
         INSERT INTO customer_segments (run_id, segment, customers)
-        SELECT @run, s.segment, coalesce(c.customers, 0)
-        FROM (VALUES ('one_time'), ('occasional'), ('frequent'), ('returns_only')) AS s(segment)
-        LEFT JOIN (SELECT segment, count(*) AS customers FROM customer_frequency WHERE run_id = @run GROUP BY segment) c
-               ON c.segment = s.segment;
+        SELECT @run, s.segment, s.customers FROM unnest(@segments::text[], @customers::bigint[]) AS s(segment, customers);
         """;
 
     // Units sold per product from the run's product_revenue (written before it in the same lane), not another scan of
@@ -184,33 +149,6 @@ static class MetricSql
         WHERE i.run_id = @run
         GROUP BY i.manufacturer;
         """;
-
-    /// <summary>
-    /// The customers' tables, on a connection of their own: the longest statement (2 M customers at 10 M rows).
-    /// <c>RunFinalizer</c> runs it beside <see cref="RunLane"/>: PostgreSQL 15 runs none of these statements with
-    /// parallel workers (an INSERT … SELECT never), so one lane would leave a core idle.
-    /// </summary>
-    public static IReadOnlyList<FinalizationStep> CustomerLane { get; } =
-    [
-        new(FinalizationSteps.CustomerFrequency, CustomerFrequency),
-        new(FinalizationSteps.CustomerSegments, CustomerSegments),
-    ];
-
-    /// <summary>
-    /// All the other tables, in this order, on the finalizer's own connection: <see cref="ChannelMonths"/> leaves its
-    /// temporary table there for the quality report, and <see cref="InventoryValuation"/> reads
-    /// <see cref="ProductRevenue"/>. About as long as <see cref="CustomerLane"/>.
-    /// </summary>
-    public static IReadOnlyList<FinalizationStep> RunLane { get; } =
-    [
-        new(FinalizationSteps.ProductRevenue, ProductRevenue),
-        new(FinalizationSteps.ChannelMonths, ChannelMonths),
-        new(FinalizationSteps.ChannelPerformance, ChannelPerformance),
-        new(FinalizationSteps.ChannelMonthly, ChannelMonthly),
-        new(FinalizationSteps.InventoryValuation, InventoryValuation),
-        new(FinalizationSteps.InventoryByCategory, InventoryByCategory),
-        new(FinalizationSteps.InventoryByManufacturer, InventoryByManufacturer),
-    ];
 
     /// <summary>
     /// The facts the quality expectations judge, in one row, from <see cref="ChannelMonths"/>'s table: the run's

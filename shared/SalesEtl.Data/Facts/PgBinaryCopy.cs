@@ -56,6 +56,42 @@ public static class PgBinaryCopy
     }
 
     /// <summary>
+    /// A numeric field's value in hundredths (cents), as PostgreSQL sends a numeric: int16 digit count, int16 weight,
+    /// int16 sign, int16 display scale, then base-10000 digits. A value with more than two decimals, NaN, an infinity or
+    /// one beyond a long of hundredths throws: numeric(18,2) has none of them.
+    /// </summary>
+    public static long NumericCents(ReadOnlySpan<byte> value)
+    {
+        if (value.Length < 8)
+            throw new InvalidDataException("A binary numeric is shorter than its header.");
+        var count = BinaryPrimitives.ReadInt16BigEndian(value);
+        var weight = BinaryPrimitives.ReadInt16BigEndian(value[2..]);
+        var sign = BinaryPrimitives.ReadUInt16BigEndian(value[4..]);
+        if (sign is not (NumericPositive or NumericNegative))
+            throw new InvalidDataException("A numeric that is NaN or infinite has no value in cents.");
+        if (value.Length != 8 + (count * 2))
+            throw new InvalidDataException("A binary numeric's length does not match its digit count.");
+        // Digit i is worth 10000^(weight - i); one base-10000 digit below the point holds the two decimals (as 100 × cents).
+        Int128 tenThousandths = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var exponent = weight - i;
+            if (exponent < -1)
+                throw new InvalidDataException("A numeric with more than four decimals has no exact value in cents.");
+            Int128 digit = BinaryPrimitives.ReadInt16BigEndian(value[(8 + (i * 2))..]);
+            for (var e = exponent + 1; e > 0; e--)
+                digit *= NumericBase;
+            tenThousandths += digit;
+        }
+        var (cents, rest) = Int128.DivRem(tenThousandths, 100);
+        if (rest != 0)
+            throw new InvalidDataException("A numeric with more than two decimals has no exact value in cents.");
+        if (cents > long.MaxValue)
+            throw new InvalidDataException("A numeric beyond a long of cents.");
+        return (long)(sign == NumericNegative ? -cents : cents);
+    }
+
+    /// <summary>
     /// One row written into a span that its caller sized with the bounds above (one <c>GetSpan</c> and one
     /// <c>Advance</c> per row rather than per field); <see cref="Length"/> is what to advance by.
     /// </summary>

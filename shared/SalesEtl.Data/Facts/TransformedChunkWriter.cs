@@ -116,25 +116,12 @@ public sealed class TransformedChunkWriter(NpgsqlDataSource dataSource) : ITrans
         }
         catch (Exception)
         {
-            await CancelAsync(copy);
+            await copy.CancelQuietlyAsync();
             throw;
         }
     }
 
     static readonly ReadOnlyMemory<byte> Trailer = PgBinaryCopy.Trailer.ToArray();
-
-    // Sends CopyFail, so that nothing of a half-written chunk is taken (the transaction is rolled back anyway). When the
-    // connection itself broke there is nothing to cancel: the original exception is the one to see.
-    static async Task CancelAsync(NpgsqlRawCopyStream copy)
-    {
-        try
-        {
-            await copy.CancelAsync();
-        }
-        catch (Exception exception) when (exception is NpgsqlException or ObjectDisposedException or InvalidOperationException)
-        {
-        }
-    }
 
     static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, CancellationToken cancellationToken)
     {

@@ -25,6 +25,7 @@ public static class FinalizationSteps
     public const string Clear = "clear";
     public const string RankDuplicates = "rank_duplicates";
     public const string LoadFacts = "load_facts";
+    public const string AggregateFacts = "aggregate_facts";
     public const string ProductRevenue = "product_revenue";
     public const string ChannelMonths = "channel_months";
     public const string ChannelPerformance = "channel_performance";
@@ -38,7 +39,7 @@ public static class FinalizationSteps
 
     public static IReadOnlyList<string> All { get; } =
     [
-        Clear, RankDuplicates, LoadFacts, ProductRevenue, ChannelMonths, ChannelPerformance, ChannelMonthly, CustomerFrequency, CustomerSegments,
+        Clear, RankDuplicates, LoadFacts, AggregateFacts, ProductRevenue, ChannelMonths, ChannelPerformance, ChannelMonthly, CustomerFrequency, CustomerSegments,
         InventoryValuation, InventoryByCategory, InventoryByManufacturer, QualityReport,
     ];
 }

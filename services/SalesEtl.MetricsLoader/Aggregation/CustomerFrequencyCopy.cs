@@ -1,0 +1,83 @@
+using System.Text;
+using Npgsql;
+using SalesEtl.Data.Facts;
+using SalesEtl.MetricsLoader.Sql;
+using SalesEtl.Pipeline.Buffers;
+using SalesEtl.Pipeline.Metrics;
+
+namespace SalesEtl.MetricsLoader.Aggregation;
+
+/// <summary>
+/// Sums the spilled customers part after part and writes each part's customers into <c>customer_frequency</c> by one
+/// binary COPY, while counting them per segment and per channel.
+/// </summary>
+static class CustomerFrequencyCopy
+{
+    const int FlushBytes = 1 << 20;
+
+    static readonly byte[][] SegmentNames = [.. CustomerSegments.All.Select(Encoding.UTF8.GetBytes)];
+
+    /// <summary>Writes every customer; returns the counts per segment (in <see cref="CustomerSegments.All"/> order) and per channel number.</summary>
+    public static async Task<CustomerTotalsTable> WriteAsync(
+        NpgsqlConnection connection, Guid runId, CustomerSpill customers, CancellationToken cancellationToken)
+    {
+        var table = new CustomerTotalsTable();
+        await using var copy = await connection.BeginRawBinaryCopyAsync(MetricSql.CustomerFrequencyCopy, cancellationToken);
+        using var rows = new PooledBufferWriter(FlushBytes + (FlushBytes / 4));
+        try
+        {
+            PgBinaryCopy.WriteHeader(rows);
+            for (var part = 0; part < customers.Partitions; part++)
+            {
+                customers.ReadPart(part, table);
+                for (var i = 0; i < table.Count; i++)
+                {
+                    Append(rows, runId, table.CustomerIdAt(i), in table.TotalsAt(i));
+                    if (rows.WrittenCount >= FlushBytes)
+                    {
+                        await copy.WriteAsync(rows.WrittenMemory, cancellationToken);
+                        rows.Clear();
+                    }
+                }
+                table.CountAndClear();
+            }
+            PgBinaryCopy.WriteTrailer(rows);
+            await copy.WriteAsync(rows.WrittenMemory, cancellationToken);
+        }
+        catch (Exception)
+        {
+            await copy.CancelQuietlyAsync();
+            throw;
+        }
+        return table;
+    }
+
+    static void Append(PooledBufferWriter rows, Guid runId, ReadOnlySpan<byte> customerId, in CustomerTotals totals)
+    {
+        var span = rows.GetSpan(2 + PgBinaryCopy.UuidBytes + 4 + customerId.Length + (2 * PgBinaryCopy.Int64Bytes) + (2 * PgBinaryCopy.TimestampBytes)
+            + (2 * PgBinaryCopy.MaxNumericBytes) + 4 + 16);
+        var row = new PgBinaryCopy.Row(span, 9);
+        row.Uuid(runId);
+        row.Utf8Text(customerId);
+        row.Int64(totals.Purchases);
+        row.Int64(totals.Returns);
+        if (totals.Purchases > 0)
+        {
+            // A timestamptz is an int64 of microseconds since 2000-01-01 UTC, the same bytes as an int8.
+            row.Int64(totals.FirstPurchaseMicros);
+            row.Int64(totals.LastPurchaseMicros);
+        }
+        else
+        {
+            row.Null();
+            row.Null();
+        }
+        row.Numeric(Cents.ToDecimal(totals.SpentCents));
+        if (totals.AverageDaysBetweenPurchases is { } days)
+            row.Numeric(days);
+        else
+            row.Null();
+        row.Utf8Text(SegmentNames[CustomerSegments.IndexOf(totals.Purchases)]);
+        rows.Advance(row.Length);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Numerics;
+using SalesEtl.Pipeline.Metrics;
+
+namespace SalesEtl.MetricsLoader.Aggregation;
+
+/// <summary>
+/// The customers' rows of a run's facts, spilled into parts by a hash of the customer id while the facts are read
+/// (<see cref="CustomerFactRecord"/>), so that each part holds all the rows of its customers and is summed alone: memory
+/// for one part's customers instead of the run's millions. One set of part files per reader (no locks), created when a
+/// part's buffer first fills, deleted on close.
+/// </summary>
+sealed class CustomerSpill : IDisposable
+{
+    const int FlushBytes = 64 * 1024;
+
+    readonly int partitionShift;
+    readonly Part[][] parts;
+
+    public CustomerSpill(string directory, int partitions, int readers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partitions);
+        if (!BitOperations.IsPow2(partitions))
+            throw new ArgumentOutOfRangeException(nameof(partitions), partitions, "A power of two.");
+        Partitions = partitions;
+        partitionShift = 64 - BitOperations.Log2((uint)partitions);
+        var prefix = $"sales-etl-customers-{Guid.NewGuid():N}";
+        parts = [.. Enumerable.Range(0, readers).Select(r => Enumerable.Range(0, partitions).Select(p => new Part(Path.Combine(directory, $"{prefix}-{r}-{p}.spill"))).ToArray())];
+    }
+
+    public int Partitions { get; }
+
+    /// <summary>The bytes spilled to files so far (the rest is in the parts' buffers).</summary>
+    public long SpilledBytes => parts.Sum(reader => reader.Sum(part => part.File?.Length ?? 0));
+
+    /// <summary>Adds a customer's row, read by <paramref name="reader"/> (each reader its own thread).</summary>
+    public void Add(int reader, ReadOnlySpan<byte> customerId, int channel, int quantity, long saleDateMicros, long cents)
+    {
+        var hash = Utf8Hash.Of(customerId);
+        var part = parts[reader][partitionShift == 64 ? 0 : (int)(hash >> partitionShift)];
+        CustomerFactRecord.Write(part.Pending, customerId, channel, quantity, saleDateMicros, cents);
+        if (part.Pending.WrittenCount >= FlushBytes)
+            part.Flush();
+    }
+
+    /// <summary>Feeds every row of one part, from every reader, to <paramref name="table"/>.</summary>
+    public void ReadPart(int partition, CustomerTotalsTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            foreach (var reader in parts)
+            {
+                var part = reader[partition];
+                var carried = 0;
+                if (part.File is { } file)
+                {
+                    file.Position = 0;
+                    int read;
+                    while ((read = file.Read(buffer, carried, buffer.Length - carried)) > 0)
+                    {
+                        var available = carried + read;
+                        var used = table.AddRecords(buffer.AsSpan(0, available));
+                        carried = available - used;
+                        if (carried == buffer.Length)
+                            throw new InvalidDataException("A spilled customer record is larger than the read buffer.");
+                        buffer.AsSpan(used, carried).CopyTo(buffer);
+                    }
+                }
+                // What the file ended with and what was never flushed follow each other as one stream of records.
+                var pending = part.Pending.WrittenSpan;
+                if (carried > 0)
+                {
+                    var joined = ArrayPool<byte>.Shared.Rent(carried + pending.Length);
+                    buffer.AsSpan(0, carried).CopyTo(joined);
+                    pending.CopyTo(joined.AsSpan(carried));
+                    var used = table.AddRecords(joined.AsSpan(0, carried + pending.Length));
+                    ArrayPool<byte>.Shared.Return(joined);
+                    if (used != carried + pending.Length)
+                        throw new InvalidDataException("A spilled customer record was cut off.");
+                }
+                else if (table.AddRecords(pending) != pending.Length)
+                {
+                    throw new InvalidDataException("A spilled customer record was cut off.");
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var reader in parts)
+        {
+            foreach (var part in reader)
+                part.Dispose();
+        }
+    }
+
+    sealed class Part(string path) : IDisposable
+    {
+        public ArrayBufferWriter<byte> Pending { get; } = new(FlushBytes + 1024);
+
+        public FileStream? File { get; private set; }
+
+        public void Flush()
+        {
+            File ??= new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
+            File.Write(Pending.WrittenSpan);
+            Pending.ResetWrittenCount();
+        }
+
+        public void Dispose() => File?.Dispose();
+    }
+}

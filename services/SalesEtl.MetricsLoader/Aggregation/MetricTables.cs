@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using Npgsql;
+using NpgsqlTypes;
+using SalesEtl.Data.Quality;
+using SalesEtl.MetricsLoader.Sql;
+using SalesEtl.Pipeline.Metrics;
+
+namespace SalesEtl.MetricsLoader.Aggregation;
+
+/// <summary>
+/// The metric tables of SPEC §3 from one read of the run's final facts (<see cref="FactReading"/>), in two lanes side
+/// by side, each a transaction: the customers on a connection of their own (summed part by part and copied into
+/// <c>customer_frequency</c>, then <c>customer_segments</c>), and the rest on the finalizer's session (the sums per
+/// product and per channel and month into temporary tables, the tables by set-based statements from them, and
+/// <c>channel_performance</c> last, with the distinct customers per channel that the customers' lane counted).
+/// </summary>
+sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions options)
+{
+    public async Task<IReadOnlyList<StepTiming>> WriteAsync(NpgsqlConnection session, Guid runId, long snapshotId, CancellationToken cancellationToken)
+    {
+        var timings = new List<StepTiming>();
+        var started = Stopwatch.GetTimestamp();
+        var (totals, customers) = await FactReading.ReadAsync(dataSource, runId, options, cancellationToken);
+        using (customers)
+        {
+            timings.Add(new StepTiming(FinalizationSteps.AggregateFacts, Stopwatch.GetElapsedTime(started)));
+            var channelCustomers = new TaskCompletionSource<CustomerTotalsTable>(TaskCreationOptions.RunContinuationsAsynchronously);
+            timings.AddRange(await SideBySide.RunAsync(
+                cancellationToken,
+                token => RunLaneAsync(session, runId, snapshotId, totals, channelCustomers.Task, token),
+                async token =>
+                {
+                    try
+                    {
+                        return await CustomerLaneAsync(runId, snapshotId, customers, channelCustomers, token);
+                    }
+                    catch (Exception exception)
+                    {
+                        channelCustomers.TrySetException(exception);
+                        throw;
+                    }
+                }));
+        }
+        return timings;
+    }
+
+    async Task<IReadOnlyList<StepTiming>> CustomerLaneAsync(
+        Guid runId, long snapshotId, CustomerSpill customers, TaskCompletionSource<CustomerTotalsTable> counted, CancellationToken cancellationToken)
+    {
+        var timings = new List<StepTiming>();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var table = await CustomerFrequencyCopy.WriteAsync(connection, runId, customers, cancellationToken);
+        timings.Add(new StepTiming(FinalizationSteps.CustomerFrequency, Stopwatch.GetElapsedTime(started)));
+
+        started = Stopwatch.GetTimestamp();
+        await using (var command = Command(connection, transaction, MetricSql.CustomerSegments, runId, snapshotId))
+        {
+            command.Parameters.AddWithValue("segments", CustomerSegments.All.ToArray());
+            command.Parameters.AddWithValue("customers", table.SegmentCustomers.ToArray());
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        timings.Add(new StepTiming(FinalizationSteps.CustomerSegments, Stopwatch.GetElapsedTime(started)));
+        await transaction.CommitAsync(cancellationToken);
+        counted.TrySetResult(table);
+        return timings;
+    }
+
+    static async Task<IReadOnlyList<StepTiming>> RunLaneAsync(
+        NpgsqlConnection connection, Guid runId, long snapshotId, FactTotals totals, Task<CustomerTotalsTable> customers, CancellationToken cancellationToken)
+    {
+        var timings = new List<StepTiming>();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        async Task StepAsync(string name, string sql, Action<NpgsqlParameterCollection>? bind = null)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await using var command = Command(connection, transaction, sql, runId, snapshotId);
+            bind?.Invoke(command.Parameters);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            timings.Add(new StepTiming(name, Stopwatch.GetElapsedTime(started)));
+        }
+
+        await StepAsync(FinalizationSteps.ProductRevenue, MetricSql.ProductTotals + MetricSql.ProductRevenue, parameters => BindProducts(parameters, totals));
+        await StepAsync(FinalizationSteps.ChannelMonths, MetricSql.ChannelMonths, parameters => BindChannelMonths(parameters, totals));
+        await StepAsync(FinalizationSteps.ChannelMonthly, MetricSql.ChannelMonthly);
+        await StepAsync(FinalizationSteps.InventoryValuation, MetricSql.InventoryValuation);
+        await StepAsync(FinalizationSteps.InventoryByCategory, MetricSql.InventoryByCategory);
+        await StepAsync(FinalizationSteps.InventoryByManufacturer, MetricSql.InventoryByManufacturer);
+        var counted = await customers.WaitAsync(cancellationToken);
+        await StepAsync(FinalizationSteps.ChannelPerformance, MetricSql.ChannelPerformance, parameters =>
+        {
+            parameters.AddWithValue("customer_channels", totals.Channels.Names.ToArray());
+            parameters.AddWithValue("distinct_customers", counted.ChannelCustomers.Take(totals.Channels.Count).ToArray());
+        });
+        await transaction.CommitAsync(cancellationToken);
+        return timings;
+    }
+
+    static void BindProducts(NpgsqlParameterCollection parameters, FactTotals totals)
+    {
+        var count = totals.ProductCount;
+        var ids = new string[count];
+        var transactions = new long[count];
+        var units = new long[count];
+        var gross = new decimal[count];
+        var returns = new decimal[count];
+        var net = new decimal[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = System.Text.Encoding.UTF8.GetString(totals.ProductIdAt(i));
+            ref var product = ref totals.ProductAt(i);
+            transactions[i] = product.Transactions;
+            units[i] = product.UnitsSold;
+            gross[i] = Cents.ToDecimal(product.GrossCents);
+            returns[i] = Cents.ToDecimal(product.ReturnsCents);
+            net[i] = Cents.ToDecimal(product.NetCents);
+        }
+        parameters.AddWithValue("product_ids", ids);
+        parameters.AddWithValue("transactions", transactions);
+        parameters.AddWithValue("units_sold", units);
+        parameters.AddWithValue("gross_revenue", gross);
+        parameters.AddWithValue("returns_value", returns);
+        parameters.AddWithValue("net_revenue", net);
+    }
+
+    static void BindChannelMonths(NpgsqlParameterCollection parameters, FactTotals totals)
+    {
+        var rows = totals.ChannelMonths.ToArray();
+        var names = totals.Channels.Names;
+        parameters.AddWithValue("channels", rows.Select(r => names[r.Channel]).ToArray());
+        // timestamp without time zone: an unspecified DateTime, so that no session time zone shifts it.
+        parameters.Add(new NpgsqlParameter("months", NpgsqlDbType.Array | NpgsqlDbType.Timestamp)
+        {
+            Value = rows.Select(r => DateTime.SpecifyKind(r.Month, DateTimeKind.Unspecified)).ToArray(),
+        });
+        parameters.AddWithValue("transactions", rows.Select(r => r.Transactions).ToArray());
+        parameters.AddWithValue("units_sold", rows.Select(r => r.UnitsSold).ToArray());
+        parameters.AddWithValue("net_revenue", rows.Select(r => Cents.ToDecimal(r.NetCents)).ToArray());
+        parameters.AddWithValue("gross_revenue", rows.Select(r => Cents.ToDecimal(r.GrossCents)).ToArray());
+        parameters.AddWithValue("sale_rows", rows.Select(r => r.SaleRows).ToArray());
+        // fact_sales' required columns are NOT NULL: FactReading fails on a null there rather than counting it.
+        parameters.AddWithValue("null_required", rows.Select(_ => 0L).ToArray());
+        for (var flag = 0; flag < MetricSql.FlaggedValues.Count; flag++)
+        {
+            var index = flag;
+            parameters.AddWithValue(MetricSql.FlagColumn(MetricSql.FlaggedValues[flag]), rows.Select(r => r.FlagRows[index]).ToArray());
+        }
+    }
+
+    static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, long snapshotId)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("run", runId);
+        command.Parameters.AddWithValue("snapshot", snapshotId);
+        return command;
+    }
+}
