@@ -72,9 +72,12 @@ static class CustomerFrequencyCopy
             row.Null();
             row.Null();
         }
-        row.Numeric(Cents.ToDecimal(totals.SpentCents));
-        if (totals.AverageDaysBetweenPurchases is { } days)
-            row.Numeric(days);
+        if (totals.SpentCents >= long.MinValue && totals.SpentCents <= long.MaxValue)
+            row.Numeric((long)totals.SpentCents, 2);
+        else
+            row.Numeric(Cents.ToDecimal(totals.SpentCents));
+        if (totals.AverageMillionthsOfDayBetweenPurchases is { } millionths)
+            row.Numeric(millionths, 6);
         else
             row.Null();
         row.Utf8Text(SegmentNames[CustomerSegments.IndexOf(totals.Purchases)]);

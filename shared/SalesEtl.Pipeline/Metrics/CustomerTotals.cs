@@ -46,7 +46,11 @@ public struct CustomerTotals
     /// day; null below 2 purchases. Exact in integers: the microseconds between first and last over 86,400 ×
     /// (purchases − 1) is the value in millionths, rounded by (2n + d) / 2d (the gap is never negative).
     /// </summary>
-    public readonly decimal? AverageDaysBetweenPurchases
+    public readonly decimal? AverageDaysBetweenPurchases =>
+        AverageMillionthsOfDayBetweenPurchases is { } millionths ? new decimal((int)(uint)(ulong)millionths, (int)(uint)((ulong)millionths >> 32), 0, false, 6) : null;
+
+    /// <summary><see cref="AverageDaysBetweenPurchases"/> in millionths of a day.</summary>
+    public readonly long? AverageMillionthsOfDayBetweenPurchases
     {
         get
         {
@@ -54,8 +58,7 @@ public struct CustomerTotals
                 return null;
             Int128 gap = LastPurchaseMicros - FirstPurchaseMicros;
             Int128 divisor = SecondsPerDay * (Purchases - 1);
-            var millionths = ((2 * gap) + divisor) / (2 * divisor);
-            return new decimal((int)(uint)(ulong)millionths, (int)(uint)((ulong)millionths >> 32), 0, false, 6);
+            return (long)(((2 * gap) + divisor) / (2 * divisor));
         }
     }
 

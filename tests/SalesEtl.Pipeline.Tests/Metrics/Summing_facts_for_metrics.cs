@@ -194,3 +194,21 @@ public sealed class Summing_facts_for_metrics
             .Select(m => $"{totals.Channels.Names[m.Channel]}:{m.Month:yyyy-MM}:{m.Transactions}:{m.UnitsSold}:{m.NetCents}:{m.GrossCents}:{m.SaleRows}:{string.Join(',', m.FlagRows)}")
             .Order(StringComparer.Ordinal);
 }
+
+/// <summary>FactTotals finds a sale date's month in a table of days: the calendar's month, for any time.</summary>
+public sealed class Finding_the_month_of_a_sale_date
+{
+    [Fact]
+    public void Should_give_the_calendar_month_of_any_microsecond_inside_or_outside_the_table()
+    {
+        var anyTime = Gen.Frequency(
+            (6, Gen.Long[-100L * 365 * 86_400_000_000, 200L * 365 * 86_400_000_000]),
+            (2, Gen.Long[-1_999L * 365 * 86_400_000_000, 7_900L * 365 * 86_400_000_000]),
+            (2, Gen.Int[-40_000, 80_000].Select(day => (day * 86_400_000_000L) + Gen.Long[-1, 1].Single())));
+        anyTime.Sample(micros =>
+        {
+            var time = FactTotals.ToDateTime(micros);
+            Assert.Equal((time.Year * 12) + time.Month - 1, FactTotals.MonthNumber(micros));
+        }, iter: 20_000);
+    }
+}
