@@ -17,11 +17,11 @@ static class CustomerFrequencyCopy
 
     static readonly byte[][] SegmentNames = [.. CustomerSegments.All.Select(Encoding.UTF8.GetBytes)];
 
-    /// <summary>Writes every customer; returns the counts per segment (in <see cref="CustomerSegments.All"/> order) and per channel number.</summary>
-    public static async Task<CustomerTotalsTable> WriteAsync(
-        NpgsqlConnection connection, Guid runId, CustomerSpill customers, CancellationToken cancellationToken)
+    /// <summary>Writes every customer, summed in <paramref name="table"/>, which is left with the counts per segment and per channel number.</summary>
+    public static async Task WriteAsync(
+        NpgsqlConnection connection, Guid runId, CustomerSpill customers, CustomerTotalsTable table, CancellationToken cancellationToken)
     {
-        var table = new CustomerTotalsTable();
+        table.Reset();
         await using var copy = await connection.BeginRawBinaryCopyAsync(MetricSql.CustomerFrequencyCopy, cancellationToken);
         using var rows = new PooledBufferWriter(FlushBytes + (FlushBytes / 4));
         try
@@ -49,7 +49,6 @@ static class CustomerFrequencyCopy
             await copy.CancelQuietlyAsync();
             throw;
         }
-        return table;
     }
 
     static void Append(PooledBufferWriter rows, Guid runId, ReadOnlySpan<byte> customerId, in CustomerTotals totals)

@@ -12,7 +12,7 @@ namespace SalesEtl.MetricsLoader.Aggregation;
 /// </summary>
 sealed class CustomerSpill : IDisposable
 {
-    const int FlushBytes = 64 * 1024;
+    const int FlushBytes = 32 * 1024;
 
     readonly int partitionShift;
     readonly Part[][] parts;
