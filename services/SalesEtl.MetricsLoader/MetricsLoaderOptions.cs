@@ -12,12 +12,6 @@ public sealed class MetricsLoaderOptions
     public int FactReaders { get; set; } = 2;
 
     /// <summary>
-    /// Connections that sum and copy a run's customer parts side by side (each its share of the parts), for the same
-    /// reason: PostgreSQL's COPY into <c>customer_frequency</c> runs on one core per connection.
-    /// </summary>
-    public int CustomerWriters { get; set; } = 2;
-
-    /// <summary>
     /// Where the customers' rows are spilled in parts while a run's facts are read (about 30 bytes a fact with a
     /// customer, deleted when the run's metrics are written); the system's temporary folder when empty.
     /// </summary>

@@ -17,12 +17,9 @@ static class CustomerFrequencyCopy
 
     static readonly byte[][] SegmentNames = [.. CustomerSegments.All.Select(Encoding.UTF8.GetBytes)];
 
-    /// <summary>
-    /// Writes the customers of every <paramref name="writers"/>-th part from <paramref name="first"/> on, summed in
-    /// <paramref name="table"/>, which is left with their counts per segment and per channel number.
-    /// </summary>
+    /// <summary>Writes every customer, summed in <paramref name="table"/>, which is left with the counts per segment and per channel number.</summary>
     public static async Task WriteAsync(
-        NpgsqlConnection connection, Guid runId, CustomerSpill customers, int first, int writers, CustomerTotalsTable table, CancellationToken cancellationToken)
+        NpgsqlConnection connection, Guid runId, CustomerSpill customers, CustomerTotalsTable table, CancellationToken cancellationToken)
     {
         table.Reset();
         await using var copy = await connection.BeginRawBinaryCopyAsync(MetricSql.CustomerFrequencyCopy, cancellationToken);
@@ -30,7 +27,7 @@ static class CustomerFrequencyCopy
         try
         {
             PgBinaryCopy.WriteHeader(rows);
-            for (var part = first; part < customers.Partitions; part += writers)
+            for (var part = 0; part < customers.Partitions; part++)
             {
                 customers.ReadPart(part, table);
                 for (var i = 0; i < table.Count; i++)

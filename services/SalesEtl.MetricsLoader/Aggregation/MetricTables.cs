@@ -28,7 +28,7 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
         using (customers)
         {
             timings.Add(new StepTiming(FinalizationSteps.AggregateFacts, Stopwatch.GetElapsedTime(started)));
-            var channelCustomers = new TaskCompletionSource<CustomerCounts>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var channelCustomers = new TaskCompletionSource<CustomerTotalsTable>(TaskCreationOptions.RunContinuationsAsynchronously);
             try
             {
                 timings.AddRange(await SideBySide.RunAsync(
@@ -49,58 +49,47 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
             }
             finally
             {
-                channelCustomers.TrySetCanceled(CancellationToken.None);
+                if (channelCustomers.Task.IsCompletedSuccessfully)
+                    customerTables.Add(channelCustomers.Task.Result);
             }
         }
         return timings;
     }
 
-    /// <summary>
-    /// The customers' parts summed and copied by <see cref="MetricsLoaderOptions.CustomerWriters"/> connections side by
-    /// side (each its share of the parts, in a transaction of its own: PostgreSQL's COPY of 2 M customers took a core
-    /// alone, 2.7 s at 10 M facts), then their counts into <c>customer_segments</c>.
-    /// </summary>
     async Task<IReadOnlyList<StepTiming>> CustomerLaneAsync(
-        Guid runId, long snapshotId, CustomerSpill customers, TaskCompletionSource<CustomerCounts> counted, CancellationToken cancellationToken)
+        Guid runId, long snapshotId, CustomerSpill customers, TaskCompletionSource<CustomerTotalsTable> counted, CancellationToken cancellationToken)
     {
         var timings = new List<StepTiming>();
-        var writers = Math.Clamp(options.CustomerWriters, 1, customers.Partitions);
-        var tables = Enumerable.Range(0, writers).Select(_ => customerTables.TryTake(out var kept) ? kept : new CustomerTotalsTable()).ToArray();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var table = customerTables.TryTake(out var kept) ? kept : new CustomerTotalsTable();
         try
         {
-            var started = Stopwatch.GetTimestamp();
-            await SideBySide.RunAsync(cancellationToken, [.. Enumerable.Range(0, writers).Select(writer => (Func<CancellationToken, Task<IReadOnlyList<StepTiming>>>)(async token =>
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(token);
-                await using var transaction = await connection.BeginTransactionAsync(token);
-                await CustomerFrequencyCopy.WriteAsync(connection, runId, customers, writer, writers, tables[writer], token);
-                await transaction.CommitAsync(token);
-                return [];
-            }))]);
-            timings.Add(new StepTiming(FinalizationSteps.CustomerFrequency, Stopwatch.GetElapsedTime(started)));
-
-            var counts = CustomerCounts.Of(tables);
-            started = Stopwatch.GetTimestamp();
-            await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-            await using (var command = Command(connection, null, MetricSql.CustomerSegments, runId, snapshotId))
-            {
-                command.Parameters.AddWithValue("segments", CustomerSegments.All.ToArray());
-                command.Parameters.AddWithValue("customers", counts.Segments);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            timings.Add(new StepTiming(FinalizationSteps.CustomerSegments, Stopwatch.GetElapsedTime(started)));
-            counted.TrySetResult(counts);
-            return timings;
+            await CustomerFrequencyCopy.WriteAsync(connection, runId, customers, table, cancellationToken);
         }
-        finally
+        catch
         {
-            foreach (var table in tables)
-                customerTables.Add(table);
+            customerTables.Add(table);
+            throw;
         }
+        timings.Add(new StepTiming(FinalizationSteps.CustomerFrequency, Stopwatch.GetElapsedTime(started)));
+
+        started = Stopwatch.GetTimestamp();
+        await using (var command = Command(connection, transaction, MetricSql.CustomerSegments, runId, snapshotId))
+        {
+            command.Parameters.AddWithValue("segments", CustomerSegments.All.ToArray());
+            command.Parameters.AddWithValue("customers", table.SegmentCustomers.ToArray());
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        timings.Add(new StepTiming(FinalizationSteps.CustomerSegments, Stopwatch.GetElapsedTime(started)));
+        await transaction.CommitAsync(cancellationToken);
+        counted.TrySetResult(table);
+        return timings;
     }
 
     static async Task<IReadOnlyList<StepTiming>> RunLaneAsync(
-        NpgsqlConnection connection, Guid runId, long snapshotId, FactTotals totals, Task<CustomerCounts> customers, CancellationToken cancellationToken)
+        NpgsqlConnection connection, Guid runId, long snapshotId, FactTotals totals, Task<CustomerTotalsTable> customers, CancellationToken cancellationToken)
     {
         var timings = new List<StepTiming>();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -124,7 +113,7 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
         await StepAsync(FinalizationSteps.ChannelPerformance, MetricSql.ChannelPerformance, parameters =>
         {
             parameters.AddWithValue("customer_channels", totals.Channels.Names.ToArray());
-            parameters.AddWithValue("distinct_customers", counted.Channels.Take(totals.Channels.Count).ToArray());
+            parameters.AddWithValue("distinct_customers", counted.ChannelCustomers.Take(totals.Channels.Count).ToArray());
         });
         await transaction.CommitAsync(cancellationToken);
         return timings;
@@ -181,19 +170,11 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
         }
     }
 
-    static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Guid runId, long snapshotId)
+    static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, long snapshotId)
     {
         var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
         command.Parameters.AddWithValue("run", runId);
         command.Parameters.AddWithValue("snapshot", snapshotId);
         return command;
-    }
-
-    /// <summary>Customers per segment (in <see cref="CustomerSegments.All"/> order) and per channel number, over every writer's parts.</summary>
-    sealed record CustomerCounts(long[] Segments, long[] Channels)
-    {
-        public static CustomerCounts Of(IReadOnlyList<CustomerTotalsTable> tables) => new(
-            [.. Enumerable.Range(0, CustomerSegments.All.Count).Select(i => tables.Sum(t => t.SegmentCustomers[i]))],
-            [.. Enumerable.Range(0, SalesChannelIndex.MaxChannels).Select(i => tables.Sum(t => t.ChannelCustomers[i]))]);
     }
 }
