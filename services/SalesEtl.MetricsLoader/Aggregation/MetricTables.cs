@@ -25,6 +25,7 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
         var timings = new List<StepTiming>();
         var started = Stopwatch.GetTimestamp();
         var (totals, customers) = await FactReading.ReadAsync(dataSource, runId, options, cancellationToken);
+        using var compactAfterwards = new HeapCompaction(customers.Partitions > 1);
         using (customers)
         {
             timings.Add(new StepTiming(FinalizationSteps.AggregateFacts, Stopwatch.GetElapsedTime(started)));
@@ -176,5 +177,21 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
         command.Parameters.AddWithValue("run", runId);
         command.Parameters.AddWithValue("snapshot", snapshotId);
         return command;
+    }
+
+    /// <summary>
+    /// A full, compacting collection that returns free memory to the system, after a run large enough to spill its
+    /// customers in several parts. Each such run leaves megabytes of buffers and tables that lived through its read
+    /// (promoted, then dead in gen2); left to the collector's own pace the heap grew run after run (the metrics-loader's
+    /// resident memory 149 → 186 → 204 → 215 MiB over four 10 M-row runs), so a long-running service's memory depended
+    /// on how many large runs it had done. A blocking collection of this heap takes tens of milliseconds, once a run.
+    /// </summary>
+    readonly struct HeapCompaction(bool wanted) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (wanted)
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
     }
 }
