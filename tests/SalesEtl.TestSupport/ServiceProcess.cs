@@ -107,7 +107,10 @@ public sealed class ServiceProcess : IAsyncDisposable
             try
             {
                 using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
+                // Only once the service says it listens on its address: until then another process (of another test
+                // assembly) may hold the port and answer in its place; a clean-clone run took such an answer for the
+                // ingestor's, whose bind then failed, and waited 300 s for a run nobody ingested.
+                if (response.StatusCode == HttpStatusCode.OK && Log.Contains(BaseAddress.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal))
                     return;
             }
             catch (HttpRequestException)
@@ -136,10 +139,22 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.Dispose();
     }
 
+    static readonly HashSet<int> HandedOut = [];
+
+    // A port the system had free a moment ago, and never one handed out before in this test process: topologies start
+    // side by side, and a port released here could be handed to the next service before the first one bound it.
     static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                    return port;
+            }
+        }
     }
 }
