@@ -31,9 +31,6 @@ sealed class CustomerSpill : IDisposable
 
     public int Partitions { get; }
 
-    /// <summary>The bytes spilled to files so far (the rest is in the parts' buffers).</summary>
-    public long SpilledBytes => parts.Sum(reader => reader.Sum(part => part.File?.Length ?? 0));
-
     /// <summary>Adds a customer's row, read by <paramref name="reader"/> (each reader its own thread).</summary>
     public void Add(int reader, ReadOnlySpan<byte> customerId, int channel, int quantity, long saleDateMicros, long cents)
     {
@@ -44,7 +41,7 @@ sealed class CustomerSpill : IDisposable
             part.Flush();
     }
 
-    /// <summary>Feeds every row of one part, from every reader, to <paramref name="table"/>.</summary>
+    /// <summary>Feeds every row of one part, from every reader, to <paramref name="table"/> (once: the part's buffer goes to its file first).</summary>
     public void ReadPart(int partition, CustomerTotalsTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -54,37 +51,28 @@ sealed class CustomerSpill : IDisposable
             foreach (var reader in parts)
             {
                 var part = reader[partition];
-                var carried = 0;
-                if (part.File is { } file)
+                if (part.File is null)
                 {
-                    file.Position = 0;
-                    int read;
-                    while ((read = file.Read(buffer, carried, buffer.Length - carried)) > 0)
-                    {
-                        var available = carried + read;
-                        var used = table.AddRecords(buffer.AsSpan(0, available));
-                        carried = available - used;
-                        if (carried == buffer.Length)
-                            throw new InvalidDataException("A spilled customer record is larger than the read buffer.");
-                        buffer.AsSpan(used, carried).CopyTo(buffer);
-                    }
-                }
-                // What the file ended with and what was never flushed follow each other as one stream of records.
-                var pending = part.Pending.WrittenSpan;
-                if (carried > 0)
-                {
-                    var joined = ArrayPool<byte>.Shared.Rent(carried + pending.Length);
-                    buffer.AsSpan(0, carried).CopyTo(joined);
-                    pending.CopyTo(joined.AsSpan(carried));
-                    var used = table.AddRecords(joined.AsSpan(0, carried + pending.Length));
-                    ArrayPool<byte>.Shared.Return(joined);
-                    if (used != carried + pending.Length)
+                    if (table.AddRecords(part.Pending.WrittenSpan) != part.Pending.WrittenCount)
                         throw new InvalidDataException("A spilled customer record was cut off.");
+                    continue;
                 }
-                else if (table.AddRecords(pending) != pending.Length)
+                // The buffer's tail after what was spilled, so that the file holds all of the part's records in order.
+                part.Flush();
+                part.File.Position = 0;
+                var carried = 0;
+                int read;
+                while ((read = part.File.Read(buffer, carried, buffer.Length - carried)) > 0)
                 {
-                    throw new InvalidDataException("A spilled customer record was cut off.");
+                    var available = carried + read;
+                    var used = table.AddRecords(buffer.AsSpan(0, available));
+                    carried = available - used;
+                    if (carried == buffer.Length)
+                        throw new InvalidDataException("A spilled customer record is larger than the read buffer.");
+                    buffer.AsSpan(used, carried).CopyTo(buffer);
                 }
+                if (carried != 0)
+                    throw new InvalidDataException("A spilled customer record was cut off.");
             }
         }
         finally

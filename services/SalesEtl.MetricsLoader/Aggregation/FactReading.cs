@@ -64,7 +64,7 @@ static class FactReading
 
     static async Task<long> RowsReadAsync(NpgsqlDataSource dataSource, Guid runId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT coalesce(sum(row_count), 0)::bigint FROM staged_chunks WHERE run_id = @run");
+        await using var command = dataSource.CreateCommand(Sql.MetricSql.RowsRead);
         command.Parameters.AddWithValue("run", runId);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }

@@ -25,55 +25,47 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
         var timings = new List<StepTiming>();
         var started = Stopwatch.GetTimestamp();
         var (totals, customers) = await FactReading.ReadAsync(dataSource, runId, options, cancellationToken);
-        using var compactAfterwards = new HeapCompaction(customers.Partitions > 1);
-        using (customers)
+        var table = customerTables.TryTake(out var kept) ? kept : new CustomerTotalsTable();
+        try
         {
             timings.Add(new StepTiming(FinalizationSteps.AggregateFacts, Stopwatch.GetElapsedTime(started)));
-            var channelCustomers = new TaskCompletionSource<CustomerTotalsTable>(TaskCreationOptions.RunContinuationsAsynchronously);
-            try
-            {
-                timings.AddRange(await SideBySide.RunAsync(
-                    cancellationToken,
-                    token => RunLaneAsync(session, runId, snapshotId, totals, channelCustomers.Task, token),
-                    async token =>
+            var counted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            timings.AddRange(await SideBySide.RunAsync(
+                cancellationToken,
+                token => RunLaneAsync(session, runId, snapshotId, totals, table, counted.Task, token),
+                async token =>
+                {
+                    try
                     {
-                        try
-                        {
-                            return await CustomerLaneAsync(runId, snapshotId, customers, channelCustomers, token);
-                        }
-                        catch (Exception exception)
-                        {
-                            channelCustomers.TrySetException(exception);
-                            throw;
-                        }
-                    }));
-            }
-            finally
-            {
-                if (channelCustomers.Task.IsCompletedSuccessfully)
-                    customerTables.Add(channelCustomers.Task.Result);
-            }
+                        var customerTimings = await CustomerLaneAsync(runId, snapshotId, customers, table, token);
+                        counted.TrySetResult();
+                        return customerTimings;
+                    }
+                    catch (Exception exception)
+                    {
+                        counted.TrySetException(exception);
+                        throw;
+                    }
+                }));
+            return timings;
         }
-        return timings;
+        finally
+        {
+            customers.Dispose();
+            customerTables.Add(table);
+            if (customers.Partitions > 1)
+                CompactHeap();
+        }
     }
 
     async Task<IReadOnlyList<StepTiming>> CustomerLaneAsync(
-        Guid runId, long snapshotId, CustomerSpill customers, TaskCompletionSource<CustomerTotalsTable> counted, CancellationToken cancellationToken)
+        Guid runId, long snapshotId, CustomerSpill customers, CustomerTotalsTable table, CancellationToken cancellationToken)
     {
         var timings = new List<StepTiming>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var started = Stopwatch.GetTimestamp();
-        var table = customerTables.TryTake(out var kept) ? kept : new CustomerTotalsTable();
-        try
-        {
-            await CustomerFrequencyCopy.WriteAsync(connection, runId, customers, table, cancellationToken);
-        }
-        catch
-        {
-            customerTables.Add(table);
-            throw;
-        }
+        await CustomerFrequencyCopy.WriteAsync(connection, runId, customers, table, cancellationToken);
         timings.Add(new StepTiming(FinalizationSteps.CustomerFrequency, Stopwatch.GetElapsedTime(started)));
 
         started = Stopwatch.GetTimestamp();
@@ -85,12 +77,12 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
         }
         timings.Add(new StepTiming(FinalizationSteps.CustomerSegments, Stopwatch.GetElapsedTime(started)));
         await transaction.CommitAsync(cancellationToken);
-        counted.TrySetResult(table);
         return timings;
     }
 
-    static async Task<IReadOnlyList<StepTiming>> RunLaneAsync(
-        NpgsqlConnection connection, Guid runId, long snapshotId, FactTotals totals, Task<CustomerTotalsTable> customers, CancellationToken cancellationToken)
+    /// <summary>The run's tables; <c>channel_performance</c> waits until <paramref name="customersCounted"/>, when <paramref name="customers"/> holds the counts per channel.</summary>
+    static async Task<IReadOnlyList<StepTiming>> RunLaneAsync(NpgsqlConnection connection, Guid runId, long snapshotId, FactTotals totals,
+        CustomerTotalsTable customers, Task customersCounted, CancellationToken cancellationToken)
     {
         var timings = new List<StepTiming>();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -110,11 +102,11 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
         await StepAsync(FinalizationSteps.InventoryValuation, MetricSql.InventoryValuation);
         await StepAsync(FinalizationSteps.InventoryByCategory, MetricSql.InventoryByCategory);
         await StepAsync(FinalizationSteps.InventoryByManufacturer, MetricSql.InventoryByManufacturer);
-        var counted = await customers.WaitAsync(cancellationToken);
+        await customersCounted.WaitAsync(cancellationToken);
         await StepAsync(FinalizationSteps.ChannelPerformance, MetricSql.ChannelPerformance, parameters =>
         {
             parameters.AddWithValue("customer_channels", totals.Channels.Names.ToArray());
-            parameters.AddWithValue("distinct_customers", counted.ChannelCustomers.Take(totals.Channels.Count).ToArray());
+            parameters.AddWithValue("distinct_customers", customers.ChannelCustomers.Take(totals.Channels.Count).ToArray());
         });
         await transaction.CommitAsync(cancellationToken);
         return timings;
@@ -171,13 +163,8 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
         }
     }
 
-    static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, long snapshotId)
-    {
-        var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
-        command.Parameters.AddWithValue("run", runId);
-        command.Parameters.AddWithValue("snapshot", snapshotId);
-        return command;
-    }
+    static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, long snapshotId) =>
+        (NpgsqlCommand)FinalizationSql.Instance.Command(connection, transaction, sql, runId, snapshotId);
 
     /// <summary>
     /// A full, compacting collection that returns free memory to the system, after a run large enough to spill its
@@ -186,12 +173,5 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
     /// resident memory 149 → 186 → 204 → 215 MiB over four 10 M-row runs), so a long-running service's memory depended
     /// on how many large runs it had done. A blocking collection of this heap takes tens of milliseconds, once a run.
     /// </summary>
-    readonly struct HeapCompaction(bool wanted) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (wanted)
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        }
-    }
+    static void CompactHeap() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 }

@@ -150,6 +150,9 @@ static class MetricSql
         GROUP BY i.manufacturer;
         """;
 
+    /// <summary>The rows the ingestor read for the run: the records of its staged chunks.</summary>
+    public const string RowsRead = "SELECT coalesce(sum(row_count), 0)::bigint FROM staged_chunks WHERE run_id = @run";
+
     /// <summary>
     /// The facts the quality expectations judge, in one row, from <see cref="ChannelMonths"/>'s table: the run's
     /// facts are not scanned again. The product reconciliation stays independent of it (<c>product_revenue</c> is its
@@ -158,7 +161,7 @@ static class MetricSql
     /// </summary>
     public static readonly string QualityFacts = $"""
         SELECT
-            (SELECT coalesce(sum(row_count), 0) FROM staged_chunks WHERE run_id = @run) AS rows_read,
+            ({RowsRead}) AS rows_read,
             coalesce(sum(m.transactions), 0)::bigint AS rows_accepted,
             (SELECT count(*) FROM rejected_rows WHERE run_id = @run) AS rows_rejected,
             (SELECT count(*) FROM duplicate_rows WHERE run_id = @run) AS duplicates,

@@ -168,7 +168,4 @@ public sealed class FactTotals(SalesChannelIndex channels)
             throw new ArgumentOutOfRangeException(nameof(micros), micros, "A sale date outside the years 1–9999 has no month here.");
         return new DateTime(PostgresEpochTicks + (micros * 10), DateTimeKind.Utc);
     }
-
-    /// <summary>A UTC time as microseconds since 2000-01-01 UTC (what PostgreSQL's timestamp holds).</summary>
-    public static long ToMicros(DateTime utc) => (utc.Ticks - PostgresEpochTicks) / 10;
 }
