@@ -82,7 +82,8 @@ public sealed record BenchReport(
     BenchMachine Machine)
 {
     public static BenchReport Create(long rows, long fileBytes, int headerFields, int transformers, int? chunkSize, long productsDelayMs, double? generateSeconds,
-        string file, string generator, IReadOnlyDictionary<string, double?> startCpuSeconds, IReadOnlyList<BenchRun> warmups, IReadOnlyList<BenchRun> runs)
+        string file, string generator, string postgresSslMode, IReadOnlyDictionary<string, double?> startCpuSeconds, IReadOnlyList<BenchRun> warmups,
+        IReadOnlyList<BenchRun> runs)
     {
         static double? Median(IEnumerable<double?> values)
         {
@@ -110,7 +111,7 @@ public sealed record BenchReport(
             .ToDictionary(g => g.Key, g => Median(g.Select(p => p.Value)));
         var rowsRead = rows > 0 ? rows : runs.Concat(warmups).FirstOrDefault()?.RowsRead ?? 0;
         return new BenchReport(generator, file, fileBytes, rowsRead, headerFields, transformers, chunkSize, productsDelayMs, generateSeconds, runs.Count,
-            warmups.Count, median, peaks, startCpuSeconds, cpu, runs, warmups, BenchMachine.Current());
+            warmups.Count, median, peaks, startCpuSeconds, cpu, runs, warmups, BenchMachine.Current(postgresSslMode));
     }
 
     public static void Print(TextWriter output, BenchReport report)
@@ -138,9 +139,10 @@ public sealed record BenchReport(
 
 public sealed record BenchMedians(double? WallSeconds, double? RowsPerSecond, double? CopySeconds, double? RatioToCopy, BenchSteps Steps);
 
-public sealed record BenchMachine(int Cores, string Os, string Runtime, string? PostgresVersion)
+/// <param name="PostgresSslMode">The SSL mode of every connection to PostgreSQL, the services' and <c>psql \copy</c>'s alike.</param>
+public sealed record BenchMachine(int Cores, string Os, string Runtime, string? PostgresVersion, string PostgresSslMode)
 {
-    public static BenchMachine Current() =>
+    public static BenchMachine Current(string postgresSslMode) =>
         new(Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-            System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, null);
+            System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, null, postgresSslMode);
 }

@@ -47,6 +47,16 @@ public static class CopyBaseline
         }
         if (builder.Password is { } password)
             info.Environment["PGPASSWORD"] = password;
+        // The services' transport, so that the ratio compares like with like (BenchCommand.BenchConnection).
+        info.Environment["PGSSLMODE"] = builder.SslMode switch
+        {
+            SslMode.Disable => "disable",
+            SslMode.Allow => "allow",
+            SslMode.Require => "require",
+            SslMode.VerifyCA => "verify-ca",
+            SslMode.VerifyFull => "verify-full",
+            _ => "prefer",
+        };
 
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(info) ?? throw new InvalidOperationException("psql could not be started.");

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using SalesEtl.Pipeline.Text;
 
 namespace SalesEtl.Pipeline.Sales;
@@ -15,6 +17,11 @@ namespace SalesEtl.Pipeline.Sales;
 /// </para>
 /// Malformed records and records without an id never take part in duplicate detection, so they are never first and
 /// never added. <see cref="SalesCsvReader"/> marks the records as it reads them. The hash is fixed (FNV-1a, then a 64-bit mix), so reading the same file again marks the same rows.
+/// <para>
+/// An id can be answered later (<see cref="AddLater"/>): its block is fetched from memory while the next records are
+/// read, and the answer goes to its record when the id's turn comes. Ids are still added in the order they were given,
+/// whichever way they were asked, so the answers are the same as if each had been asked at once.
+/// </para>
 /// </summary>
 public sealed class FirstOccurrenceFilter
 {
@@ -32,8 +39,18 @@ public sealed class FirstOccurrenceFilter
     /// <summary>The smallest filter: one 64-byte block.</summary>
     public const int MinBytes = BlockBytes;
 
+    /// <summary>
+    /// Ids answered later that may be waiting at once. The filter (16 MiB by default) is far larger than the caches, so
+    /// each id costs a miss to memory (about a third of the ingestor's CPU when ids were answered at once); eight
+    /// blocks fetched ahead cover the time a record takes to read.
+    /// </summary>
+    public const int DeferredIds = 8;
+
     readonly ulong[] words;
     readonly ulong blockMask;
+    readonly DeferredId[] deferred = new DeferredId[DeferredIds];
+    int deferredFirst;
+    int deferredCount;
 
     /// <param name="bytes">The filter's size, rounded down to a power of two (at least <see cref="MinBytes"/>, at most <see cref="MaxBytes"/>).</param>
     public FirstOccurrenceFilter(int bytes)
@@ -59,6 +76,7 @@ public sealed class FirstOccurrenceFilter
     /// </summary>
     public bool IsFirst(string? transactionId)
     {
+        Settle();
         if (transactionId is null)
             return false;
         var id = AsciiText.Trim(transactionId);
@@ -72,13 +90,65 @@ public sealed class FirstOccurrenceFilter
     /// </summary>
     public bool IsFirstUtf8(ReadOnlySpan<byte> utf8TransactionId)
     {
+        Settle();
+        return TryHashUtf8(utf8TransactionId, out var hash) && Add(hash);
+    }
+
+    /// <summary>
+    /// <see cref="IsFirstUtf8"/> answered later: the id's block is fetched now, and when the id's turn comes (after
+    /// <see cref="DeferredIds"/> more, or at <see cref="Settle"/>) it is added and, if it was certainly not added
+    /// before, <paramref name="marks"/> is told with <paramref name="token"/>. False, and nothing to wait for, when the
+    /// id claims nothing (missing or blank).
+    /// </summary>
+    public bool AddLater(ReadOnlySpan<byte> utf8TransactionId, IFirstOccurrenceMarks marks, int token)
+    {
+        ArgumentNullException.ThrowIfNull(marks);
+        if (!TryHashUtf8(utf8TransactionId, out var hash))
+            return false;
+        Prefetch(BlockOf(hash));
+        if (deferredCount == DeferredIds)
+            SettleOldest();
+        deferred[(deferredFirst + deferredCount) % DeferredIds] = new DeferredId(hash, marks, token);
+        deferredCount++;
+        return true;
+    }
+
+    /// <summary>Adds every id given to <see cref="AddLater"/> and not yet added, in order, and tells their answers.</summary>
+    public void Settle()
+    {
+        while (deferredCount > 0)
+            SettleOldest();
+    }
+
+    void SettleOldest()
+    {
+        ref var next = ref deferred[deferredFirst];
+        var (hash, marks, token) = (next.Hash, next.Marks, next.Token);
+        next = default;
+        deferredFirst = (deferredFirst + 1) % DeferredIds;
+        deferredCount--;
+        if (Add(hash))
+            marks.MarkFirst(token);
+    }
+
+    // The hash an id is added under: ASCII whitespace trimmed as System.Text.Ascii.Trim does; an ASCII id hashes the same
+    // as bytes as it does as chars, and any other is decoded to chars first.
+    static bool TryHashUtf8(ReadOnlySpan<byte> utf8TransactionId, out ulong hash)
+    {
         var id = utf8TransactionId[System.Text.Ascii.Trim(utf8TransactionId)];
         if (id.IsEmpty)
+        {
+            hash = 0;
             return false;
+        }
         if (System.Text.Ascii.IsValid(id))
-            return Add(Fnv1a(id));
+        {
+            hash = Fnv1a(id);
+            return true;
+        }
         Span<char> chars = id.Length <= 512 ? stackalloc char[id.Length] : new char[id.Length];
-        return Add(chars[..System.Text.Encoding.UTF8.GetChars(id, chars)]);
+        hash = Fnv1a(chars[..System.Text.Encoding.UTF8.GetChars(id, chars)]);
+        return true;
     }
 
     /// <summary>Adds <paramref name="id"/>; true when it was certainly not added before.</summary>
@@ -87,11 +157,24 @@ public sealed class FirstOccurrenceFilter
     /// instead of seven (a profile of the ingestor showed the filter as its costliest method); 9 bits of a second mixed
     /// hash choose each probe's bit in the block.
     /// </remarks>
-    public bool Add(ReadOnlySpan<char> id) => Add(Fnv1a(id));
+    public bool Add(ReadOnlySpan<char> id)
+    {
+        Settle();
+        return Add(Fnv1a(id));
+    }
+
+    int BlockOf(ulong hash) => (int)(Mix(hash) & blockMask) * WordsPerBlock;
+
+    unsafe void Prefetch(int block)
+    {
+        // Only a hint: the array lives on the large object heap, and a stale address after a compaction costs nothing.
+        if (Sse.IsSupported)
+            Sse.Prefetch0(Unsafe.AsPointer(ref words[block]));
+    }
 
     bool Add(ulong hash)
     {
-        var block = (int)(Mix(hash) & blockMask) * WordsPerBlock;
+        var block = BlockOf(hash);
         var probes = Mix(hash ^ 0x9E3779B97F4A7C15UL);
         var added = false;
         for (var probe = 0; probe < Probes; probe++, probes >>= BitsPerProbe)
@@ -133,3 +216,12 @@ public sealed class FirstOccurrenceFilter
         return value ^ (value >> 31);
     }
 }
+
+/// <summary>Where <see cref="FirstOccurrenceFilter.AddLater"/> tells the ids that were certainly first.</summary>
+public interface IFirstOccurrenceMarks
+{
+    /// <summary>The id given with <paramref name="token"/> occurs for the first time.</summary>
+    void MarkFirst(int token);
+}
+
+readonly record struct DeferredId(ulong Hash, IFirstOccurrenceMarks Marks, int Token);

@@ -112,7 +112,10 @@ public sealed class SalesCsvReader : IDisposable
         }
 
         var transactionId = csv.GetSpan(header.TransactionId);
-        chunk.BeginRecord(line, malformed: false, firstOccurrences?.IsFirstUtf8(transactionId) ?? false);
+        if (firstOccurrences is null)
+            chunk.BeginRecord(line, malformed: false, firstOccurrence: false);
+        else
+            chunk.BeginRecord(line, firstOccurrences, transactionId);
         chunk.AppendText(transactionId);
         chunk.AppendText(csv.GetSpan(header.CustomerId));
         chunk.AppendText(csv.GetSpan(header.ProductId));

@@ -61,9 +61,12 @@ public static class StagedChunkCodec
     /// when <see cref="Payload"/> is taken; the bytes are those <see cref="Encode"/> writes for the same records.
     /// Reusable: <see cref="Reset"/> starts the next chunk in the same buffer. Not thread-safe.
     /// </summary>
-    public sealed class Encoder : IDisposable
+    public sealed class Encoder : IDisposable, IFirstOccurrenceMarks
     {
         readonly PooledBufferWriter output;
+
+        // The filter that holds ids of this chunk's records still to be answered (BeginRecord with a filter).
+        FirstOccurrenceFilter? marking;
 
         // Texts written of the record begun by BeginRecord; -1 when none is open.
         int openRecordTexts = -1;
@@ -92,6 +95,7 @@ public static class StagedChunkCodec
         {
             get
             {
+                SettleMarks();
                 BinaryPrimitives.WriteInt32LittleEndian(output.GetWrittenSpan(1, sizeof(int)), Count);
                 return output.WrittenMemory;
             }
@@ -122,6 +126,30 @@ public static class StagedChunkCodec
             Track(sourceLine);
         }
 
+        /// <summary>
+        /// Begins a well-formed record whose first-occurrence flag <paramref name="firstOccurrences"/> decides later
+        /// (<see cref="FirstOccurrenceFilter.AddLater"/>), at the latest when <see cref="Payload"/> is taken: the same
+        /// bytes as <see cref="BeginRecord(long, bool, bool)"/> with the filter's <see cref="FirstOccurrenceFilter.IsFirstUtf8"/>.
+        /// </summary>
+        public void BeginRecord(long sourceLine, FirstOccurrenceFilter firstOccurrences, ReadOnlySpan<byte> transactionIdUtf8)
+        {
+            ArgumentNullException.ThrowIfNull(firstOccurrences);
+            if (marking is not null && !ReferenceEquals(marking, firstOccurrences))
+                SettleMarks();
+            BeginRecord(sourceLine, malformed: false, firstOccurrence: false);
+            // The flag byte is the last one written.
+            if (firstOccurrences.AddLater(transactionIdUtf8, this, output.WrittenCount - 1))
+                marking = firstOccurrences;
+        }
+
+        void IFirstOccurrenceMarks.MarkFirst(int token) => output.GetWrittenSpan(token, 1)[0] |= FirstOccurrenceFlag;
+
+        void SettleMarks()
+        {
+            marking?.Settle();
+            marking = null;
+        }
+
         /// <summary>The next text of the record begun; refused, as <see cref="Append(RawSale)"/> refuses it, when it is not UTF-8.</summary>
         public void AppendText(ReadOnlySpan<byte> utf8)
         {
@@ -148,6 +176,8 @@ public static class StagedChunkCodec
         /// <summary>Forgets the records appended and starts the next chunk in the same buffer.</summary>
         public void Reset()
         {
+            // The ids still waiting are added (in order) before their records go: the filter must know every id read.
+            SettleMarks();
             openRecordTexts = -1;
             output.Clear();
             WriteHeader(output, 0);

@@ -66,6 +66,13 @@ public sealed class Running_the_benchmark(Xunit.Abstractions.ITestOutputHelper o
                 Assert.Equal(runCpu.GetProperty(service).GetDouble(), medianCpu.GetProperty(service).GetDouble());
             }
             Assert.True(runCpu.GetProperty("transformer-1").GetDouble() > 0, "the transformer did the run's work");
+            // Every connection, psql's included, without TLS when PostgreSQL is on this machine and the connection string
+            // names no mode (the test's names none); a named mode or another host keeps Npgsql's own choice.
+            var sslMode = root.GetProperty("machine").GetProperty("postgres_ssl_mode").GetString();
+            var given = new Npgsql.NpgsqlConnectionStringBuilder(BrokerAndDatabase["ConnectionStrings__Postgres"]);
+            var expected = given.Host is "localhost" or "127.0.0.1" or "::1" && !BrokerAndDatabase["ConnectionStrings__Postgres"].Contains("ssl", StringComparison.OrdinalIgnoreCase)
+                ? "Disable" : given.SslMode.ToString();
+            Assert.Equal(expected, sslMode);
         }
         finally
         {

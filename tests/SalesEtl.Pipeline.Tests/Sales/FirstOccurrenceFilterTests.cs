@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using CsCheck;
 using SalesEtl.Pipeline.Sales;
 
@@ -29,6 +30,60 @@ public class Marking_first_occurrences_of_transaction_ids(Xunit.Abstractions.ITe
                         Assert.False(first, $"'{ids[i]}' at record {i} was seen before");
                 }
             }, iter: 200);
+    }
+
+    sealed class Answers : IFirstOccurrenceMarks
+    {
+        public HashSet<int> First { get; } = [];
+
+        public void MarkFirst(int token) => Assert.True(First.Add(token), $"token {token} told twice");
+    }
+
+    [Fact]
+    public void Should_answer_ids_asked_later_as_it_answers_them_at_once()
+    {
+        // A small filter makes false positives, which depend on the order the ids are added in: the later answers
+        // must be the same, also when ids asked at once (which settle the waiting ones first) come in between.
+        var ids = Gen.Select(Gen.Int[0, 3000], Gen.OneOf(Gen.Const(""), Gen.Const(" "), Gen.Const("é")))
+            .Select((n, prefix) => prefix + n.ToString(CultureInfo.InvariantCulture));
+        Gen.Select(Gen.Int[FirstOccurrenceFilter.MinBytes, 4 * FirstOccurrenceFilter.MinBytes], Gen.Select(ids, Gen.Int[0, 9]).List[0, 300])
+            .Sample((bytes, asked) =>
+            {
+                var atOnce = new FirstOccurrenceFilter(bytes);
+                var later = new FirstOccurrenceFilter(bytes);
+                var answers = new Answers();
+                var expected = new HashSet<int>();
+                for (var i = 0; i < asked.Count; i++)
+                {
+                    var (id, how) = asked[i];
+                    var utf8 = Encoding.UTF8.GetBytes(id);
+                    if (how == 0)
+                    {
+                        Assert.Equal(atOnce.IsFirstUtf8(utf8), later.IsFirstUtf8(utf8));
+                        continue;
+                    }
+                    if (atOnce.IsFirstUtf8(utf8))
+                        expected.Add(i);
+                    later.AddLater(utf8, answers, i);
+                }
+                later.Settle();
+                Assert.Equal(expected.Order(), answers.First.Order());
+            }, iter: 300, threads: 1);
+    }
+
+    [Fact]
+    public void Should_add_the_waiting_ids_of_a_chunk_when_it_is_reset_without_its_payload_taken()
+    {
+        var filter = new FirstOccurrenceFilter(FirstOccurrenceFilter.DefaultBytes);
+        using var chunk = new StagedChunkCodec.Encoder();
+        chunk.BeginRecord(2, filter, "T1"u8);
+        for (var text = 0; text < 8; text++)
+            chunk.AppendText("x"u8);
+        chunk.EndRecord();
+
+        chunk.Reset();
+
+        Assert.False(filter.IsFirstUtf8("T1"u8));
     }
 
     [Fact]
