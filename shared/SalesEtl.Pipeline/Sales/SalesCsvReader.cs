@@ -116,15 +116,8 @@ public sealed class SalesCsvReader : IDisposable
             chunk.BeginRecord(line, malformed: false, firstOccurrence: false);
         else
             chunk.BeginRecord(line, firstOccurrences, transactionId);
-        chunk.AppendText(transactionId);
-        chunk.AppendText(csv.GetSpan(header.CustomerId));
-        chunk.AppendText(csv.GetSpan(header.ProductId));
-        chunk.AppendText(csv.GetSpan(header.SaleDate));
-        chunk.AppendText(csv.GetSpan(header.Quantity));
-        chunk.AppendText(csv.GetSpan(header.TotalPrice));
-        chunk.AppendText(csv.GetSpan(header.SalesChannel));
-        chunk.AppendText(WithoutLineBreak(csv.RawRecord));
-        chunk.EndRecord();
+        chunk.AppendTexts(WithoutLineBreak(csv.RawRecord), transactionId, csv.GetSpan(header.CustomerId), csv.GetSpan(header.ProductId),
+            csv.GetSpan(header.SaleDate), csv.GetSpan(header.Quantity), csv.GetSpan(header.TotalPrice), csv.GetSpan(header.SalesChannel));
         return true;
     }
 

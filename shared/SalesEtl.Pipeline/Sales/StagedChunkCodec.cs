@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using SalesEtl.Pipeline.Buffers;
 
@@ -8,34 +10,42 @@ namespace SalesEtl.Pipeline.Sales;
 
 /// <summary>
 /// A staged chunk of <see cref="RawSale"/> records as one byte payload (one <c>staged_chunks</c> row instead of one
-/// row per record). Format version 2, little-endian:
+/// row per record). Format version 3, little-endian:
 /// <code>
-/// byte     format version (2)
+/// byte     format version (3)
 /// int32    row count
-/// per row: varint   source line (zig-zag)
-///          byte     flags: 1 malformed, 2 first occurrence of its transaction id (version 1: 1 or 0, malformed only)
-///          8 texts  transaction id, customer id, product id, sale date, quantity, total price, sales channel, raw text;
-///                   each a varint of (UTF-8 length + 1), 0 for null (so null and "" differ), then the UTF-8 bytes
+/// per row: varint   source line, zig-zag of its difference from the row before's (the first row's from 0)
+///          byte     flags: 1 malformed, 2 first occurrence of its transaction id
+///          text     raw text: a varint of (UTF-8 length + 1), then the UTF-8 bytes
+///          7 fields transaction id, customer id, product id, sale date, quantity, total price, sales channel; each a
+///                   varint tag: 0 null; odd, (offset &lt;&lt; 1) | 1, then a varint length: the bytes at that offset of
+///                   the raw text (a field is nearly always a part of its record's text); even, (UTF-8 length + 1) &lt;&lt; 1,
+///                   then the field's own UTF-8 bytes (an empty field, one whose quotes were doubled, one not found)
 /// </code>
+/// About two thirds of version 2's bytes (which held each field beside the raw text): every byte staged is stored
+/// and read back by PostgreSQL, encrypted on the wire when TLS is on, and copied by both services.
+/// Version 2 (8 texts of (length + 1) and bytes, the raw text last; absolute lines) and version 1 (no
+/// first-occurrence flag) still read, so chunks staged before an upgrade are transformed after it.
 /// Encoding writes straight into the caller's buffer writer (no allocation per field); text that is not valid
 /// UTF-16 (a lone surrogate) is refused, as PostgreSQL's text columns refused it before. A payload that is
-/// truncated, has bytes left over, or carries an unknown version or flag fails with an <see cref="InvalidDataException"/>.
-/// Version 1 payloads (staged before the first-occurrence flag) still read, with no record marked first.
+/// truncated, has bytes left over, carries an unknown version or flag, or a field outside its raw text fails with an
+/// <see cref="InvalidDataException"/>.
 /// </summary>
 public static class StagedChunkCodec
 {
-    public const byte FormatVersion = 2;
+    public const byte FormatVersion = 3;
 
     const byte OldestReadableVersion = 1;
+    const byte FieldsBesideRawTextVersion = 2;
     const byte MalformedFlag = 1;
     const byte FirstOccurrenceFlag = 2;
 
     const int HeaderBytes = 1 + sizeof(int);
     const int MaxVarintBytes = 10;
-    const int TextFields = 8;
+    const int Fields = 7;
 
-    // Smallest row: a one-byte line, the malformed byte, and eight one-byte prefixes.
-    const int MinRowBytes = 2 + TextFields;
+    // Smallest row: a one-byte line, the flags, the raw text's one-byte length and seven one-byte tags.
+    const int MinRowBytes = 3 + Fields;
 
     static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -51,8 +61,12 @@ public static class StagedChunkCodec
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(output);
         WriteHeader(output, rows.Count);
+        long previousLine = 0;
         for (var i = 0; i < rows.Count; i++)
-            Append(output, rows[i], nameof(rows));
+        {
+            Append(output, rows[i], previousLine, nameof(rows));
+            previousLine = rows[i].SourceLine;
+        }
     }
 
     /// <summary>
@@ -68,8 +82,11 @@ public static class StagedChunkCodec
         // The filter that holds ids of this chunk's records still to be answered (BeginRecord with a filter).
         FirstOccurrenceFilter? marking;
 
-        // Texts written of the record begun by BeginRecord; -1 when none is open.
-        int openRecordTexts = -1;
+        // A record begun by BeginRecord and not yet given its texts.
+        bool recordOpen;
+
+        // The line of the record appended last, which the next one's is written against.
+        long previousLine;
 
         /// <summary>Starts a chunk; <paramref name="capacityHint"/> sizes the first buffer, which grows if needed.</summary>
         public Encoder(int capacityHint = 4096)
@@ -105,24 +122,24 @@ public static class StagedChunkCodec
         public void Append(RawSale row)
         {
             ArgumentNullException.ThrowIfNull(row);
-            if (openRecordTexts >= 0)
+            if (recordOpen)
                 throw new InvalidOperationException("The record begun was not ended.");
-            StagedChunkCodec.Append(output, row, nameof(row));
+            StagedChunkCodec.Append(output, row, previousLine, nameof(row));
             Track(row.SourceLine);
             Count++;
         }
 
         /// <summary>
-        /// Begins a record whose texts come as UTF-8 (<see cref="AppendText"/>, the eight of the format in order, then
-        /// <see cref="EndRecord"/>): the ingestor copies each field from the CSV reader's bytes, without a string per
-        /// field. The bytes are those <see cref="Append(RawSale)"/> writes for the same record (a test holds them equal).
+        /// Begins a record whose texts come as UTF-8 (<see cref="AppendTexts"/>, which ends it): the ingestor copies
+        /// them from the CSV reader's bytes, without a string per field. The record decodes as
+        /// <see cref="Append(RawSale)"/>'s does (a test holds them equal).
         /// </summary>
         public void BeginRecord(long sourceLine, bool malformed, bool firstOccurrence)
         {
-            if (openRecordTexts >= 0)
+            if (recordOpen)
                 throw new InvalidOperationException("The previous record was not ended.");
-            WriteRecordHead(output, sourceLine, malformed, firstOccurrence);
-            openRecordTexts = 0;
+            WriteRecordHead(output, sourceLine, previousLine, malformed, firstOccurrence);
+            recordOpen = true;
             Track(sourceLine);
         }
 
@@ -150,26 +167,29 @@ public static class StagedChunkCodec
             marking = null;
         }
 
-        /// <summary>The next text of the record begun; refused, as <see cref="Append(RawSale)"/> refuses it, when it is not UTF-8.</summary>
-        public void AppendText(ReadOnlySpan<byte> utf8)
+        /// <summary>
+        /// The texts of the record begun, which this ends: its raw text and its seven fields, each a span of the raw
+        /// text's memory where the CSV reader found it (then written as its offset, without a copy; a field elsewhere,
+        /// unescaped from doubled quotes, is written as its own bytes). Refused, as <see cref="Append(RawSale)"/>
+        /// refuses it, when a text is not UTF-8.
+        /// </summary>
+        public void AppendTexts(ReadOnlySpan<byte> rawText, ReadOnlySpan<byte> transactionId, ReadOnlySpan<byte> customerId,
+            ReadOnlySpan<byte> productId, ReadOnlySpan<byte> saleDate, ReadOnlySpan<byte> quantity, ReadOnlySpan<byte> totalPrice,
+            ReadOnlySpan<byte> salesChannel)
         {
-            if (openRecordTexts is < 0 or >= TextFields)
-                throw new InvalidOperationException($"A record has {TextFields} texts, appended after BeginRecord.");
-            if (!System.Text.Unicode.Utf8.IsValid(utf8))
-                throw new ArgumentException($"Text {openRecordTexts + 1} of the record at line {LastSourceLine} is not valid UTF-8.", nameof(utf8));
-            var span = output.GetSpan(MaxVarintBytes + utf8.Length);
-            var length = WriteVarint(span, (ulong)utf8.Length + 1);
-            utf8.CopyTo(span[length..]);
-            output.Advance(length + utf8.Length);
-            openRecordTexts++;
-        }
-
-        /// <summary>Ends the record begun, once its eight texts are appended.</summary>
-        public void EndRecord()
-        {
-            if (openRecordTexts != TextFields)
-                throw new InvalidOperationException($"A record has {TextFields} texts; {Math.Max(openRecordTexts, 0)} were appended.");
-            openRecordTexts = -1;
+            if (!recordOpen)
+                throw new InvalidOperationException("A record's texts are appended after BeginRecord.");
+            if (!System.Text.Unicode.Utf8.IsValid(rawText))
+                throw new ArgumentException($"The raw text of the record at line {LastSourceLine} is not valid UTF-8.", nameof(rawText));
+            WriteBytes(output, rawText);
+            WriteField(output, rawText, transactionId, LastSourceLine);
+            WriteField(output, rawText, customerId, LastSourceLine);
+            WriteField(output, rawText, productId, LastSourceLine);
+            WriteField(output, rawText, saleDate, LastSourceLine);
+            WriteField(output, rawText, quantity, LastSourceLine);
+            WriteField(output, rawText, totalPrice, LastSourceLine);
+            WriteField(output, rawText, salesChannel, LastSourceLine);
+            recordOpen = false;
             Count++;
         }
 
@@ -178,12 +198,13 @@ public static class StagedChunkCodec
         {
             // The ids still waiting are added (in order) before their records go: the filter must know every id read.
             SettleMarks();
-            openRecordTexts = -1;
+            recordOpen = false;
             output.Clear();
             WriteHeader(output, 0);
             Count = 0;
             FirstSourceLine = 0;
             LastSourceLine = 0;
+            previousLine = 0;
         }
 
         public void Dispose() => output.Dispose();
@@ -193,6 +214,7 @@ public static class StagedChunkCodec
             if (Count == 0)
                 FirstSourceLine = sourceLine;
             LastSourceLine = sourceLine;
+            previousLine = sourceLine;
         }
     }
 
@@ -204,25 +226,83 @@ public static class StagedChunkCodec
         output.Advance(HeaderBytes);
     }
 
-    static void WriteRecordHead(IBufferWriter<byte> output, long sourceLine, bool malformed, bool firstOccurrence)
+    static void WriteRecordHead(IBufferWriter<byte> output, long sourceLine, long previousLine, bool malformed, bool firstOccurrence)
     {
         var span = output.GetSpan(MaxVarintBytes + 1);
-        var length = WriteVarint(span, ZigZag(sourceLine));
+        var length = WriteVarint(span, ZigZag(sourceLine - previousLine));
         span[length++] = (byte)((malformed ? MalformedFlag : 0) | (firstOccurrence ? FirstOccurrenceFlag : 0));
         output.Advance(length);
     }
 
-    static void Append(IBufferWriter<byte> output, RawSale row, string paramName)
+    static void Append(IBufferWriter<byte> output, RawSale row, long previousLine, string paramName)
     {
-        WriteRecordHead(output, row.SourceLine, row.Malformed, row.FirstOccurrence);
-        WriteText(output, row.TransactionId);
-        WriteText(output, row.CustomerId);
-        WriteText(output, row.ProductId);
-        WriteText(output, row.SaleDate);
-        WriteText(output, row.Quantity);
-        WriteText(output, row.TotalPrice);
-        WriteText(output, row.SalesChannel);
-        WriteText(output, row.RawText ?? throw new ArgumentException($"The record at line {row.SourceLine} has no raw text.", paramName));
+        var rawText = row.RawText ?? throw new ArgumentException($"The record at line {row.SourceLine} has no raw text.", paramName);
+        WriteRecordHead(output, row.SourceLine, previousLine, row.Malformed, row.FirstOccurrence);
+        var rawBytes = ArrayPool<byte>.Shared.Rent(EncodedLength(rawText));
+        try
+        {
+            var raw = rawBytes.AsSpan(0, Utf8.GetBytes(rawText, rawBytes));
+            WriteBytes(output, raw);
+            foreach (var field in (ReadOnlySpan<string?>)[row.TransactionId, row.CustomerId, row.ProductId, row.SaleDate, row.Quantity, row.TotalPrice, row.SalesChannel])
+            {
+                if (field is null)
+                {
+                    output.GetSpan(1)[0] = 0;
+                    output.Advance(1);
+                    continue;
+                }
+                var fieldBytes = ArrayPool<byte>.Shared.Rent(EncodedLength(field));
+                try
+                {
+                    WriteField(output, raw, fieldBytes.AsSpan(0, Utf8.GetBytes(field, fieldBytes)), row.SourceLine);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(fieldBytes);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rawBytes);
+        }
+    }
+
+    // The UTF-8 length of a text, which must be valid UTF-16 (PostgreSQL's text columns refuse a lone surrogate).
+    static int EncodedLength(string text) => Utf8.GetByteCount(text);
+
+    static void WriteBytes(IBufferWriter<byte> output, ReadOnlySpan<byte> utf8)
+    {
+        var span = output.GetSpan(MaxVarintBytes + utf8.Length);
+        var length = WriteVarint(span, (ulong)utf8.Length + 1);
+        utf8.CopyTo(span[length..]);
+        output.Advance(length + utf8.Length);
+    }
+
+    // A field as a part of the raw text when it is one (where the reader found it, or where it first occurs), else its
+    // own bytes; an empty field is its own (one byte, against two for an offset and a length).
+    static void WriteField(IBufferWriter<byte> output, ReadOnlySpan<byte> rawText, ReadOnlySpan<byte> field, long sourceLine)
+    {
+        if (!field.IsEmpty)
+        {
+            var offset = (long)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(rawText), ref MemoryMarshal.GetReference(field));
+            if (offset < 0 || offset > rawText.Length - field.Length)
+                offset = rawText.IndexOf(field);
+            if (offset >= 0)
+            {
+                var span = output.GetSpan(2 * MaxVarintBytes);
+                var length = WriteVarint(span, ((ulong)offset << 1) | 1);
+                length += WriteVarint(span[length..], (ulong)field.Length);
+                output.Advance(length);
+                return;
+            }
+        }
+        if (!System.Text.Unicode.Utf8.IsValid(field))
+            throw new ArgumentException($"A field of the record at line {sourceLine} is not valid UTF-8.", nameof(field));
+        var own = output.GetSpan(MaxVarintBytes + field.Length);
+        var written = WriteVarint(own, ((ulong)field.Length + 1) << 1);
+        field.CopyTo(own[written..]);
+        output.Advance(written + field.Length);
     }
 
     /// <summary>The row count a payload announces, read from its header alone.</summary>
@@ -257,16 +337,19 @@ public static class StagedChunkCodec
     public ref struct Reader
     {
         readonly ReadOnlySpan<byte> payload;
+        readonly byte version;
         readonly byte definedFlags;
         int position;
         int read;
+        long previousLine;
 
         /// <summary>Reads the header; throws as <see cref="ReadRowCount"/> does.</summary>
         public Reader(ReadOnlySpan<byte> payload)
         {
             Count = ReadRowCount(payload);
             this.payload = payload;
-            definedFlags = payload[0] == OldestReadableVersion ? MalformedFlag : (byte)(MalformedFlag | FirstOccurrenceFlag);
+            version = payload[0];
+            definedFlags = version == OldestReadableVersion ? MalformedFlag : (byte)(MalformedFlag | FirstOccurrenceFlag);
             position = HeaderBytes;
         }
 
@@ -300,28 +383,72 @@ public static class StagedChunkCodec
                 return false;
             }
             var i = read;
-            var sourceLine = UnZigZag(ReadVarint(payload, ref position, i));
+            var line = UnZigZag(ReadVarint(payload, ref position, i));
+            var sourceLine = version > FieldsBesideRawTextVersion ? previousLine + line : line;
             if (position >= payload.Length)
                 throw Truncated(payload.Length, $"row {i + 1} of {Count}");
             var flags = payload[position++];
             if ((flags & ~definedFlags) != 0)
-                throw new InvalidDataException($"Row {i + 1} of the staged chunk has flags {flags}, which format version {payload[0]} does not define.");
+                throw new InvalidDataException($"Row {i + 1} of the staged chunk has flags {flags}, which format version {version} does not define.");
             var nulls = 0;
-            var transactionId = ReadBytes(payload, ref position, i, 0, ref nulls);
-            var customerId = ReadBytes(payload, ref position, i, 1, ref nulls);
-            var productId = ReadBytes(payload, ref position, i, 2, ref nulls);
-            var saleDate = ReadBytes(payload, ref position, i, 3, ref nulls);
-            var quantity = ReadBytes(payload, ref position, i, 4, ref nulls);
-            var totalPrice = ReadBytes(payload, ref position, i, 5, ref nulls);
-            var salesChannel = ReadBytes(payload, ref position, i, 6, ref nulls);
-            var rawText = ReadBytes(payload, ref position, i, 7, ref nulls);
-            if ((nulls & (1 << 7)) != 0)
-                throw new InvalidDataException($"Row {i + 1} of the staged chunk has no raw text.");
-            record = new StagedRecord(sourceLine, (flags & MalformedFlag) != 0, (flags & FirstOccurrenceFlag) != 0, nulls,
-                transactionId, customerId, productId, saleDate, quantity, totalPrice, salesChannel, rawText);
+            if (version <= FieldsBesideRawTextVersion)
+            {
+                var transactionId = ReadBytes(payload, ref position, i, 0, ref nulls);
+                var customerId = ReadBytes(payload, ref position, i, 1, ref nulls);
+                var productId = ReadBytes(payload, ref position, i, 2, ref nulls);
+                var saleDate = ReadBytes(payload, ref position, i, 3, ref nulls);
+                var quantity = ReadBytes(payload, ref position, i, 4, ref nulls);
+                var totalPrice = ReadBytes(payload, ref position, i, 5, ref nulls);
+                var salesChannel = ReadBytes(payload, ref position, i, 6, ref nulls);
+                var rawText = ReadBytes(payload, ref position, i, 7, ref nulls);
+                if ((nulls & (1 << 7)) != 0)
+                    throw new InvalidDataException($"Row {i + 1} of the staged chunk has no raw text.");
+                record = new StagedRecord(sourceLine, (flags & MalformedFlag) != 0, (flags & FirstOccurrenceFlag) != 0, nulls,
+                    transactionId, customerId, productId, saleDate, quantity, totalPrice, salesChannel, rawText);
+            }
+            else
+            {
+                var rawText = ReadBytes(payload, ref position, i, 7, ref nulls);
+                if ((nulls & (1 << 7)) != 0)
+                    throw new InvalidDataException($"Row {i + 1} of the staged chunk has no raw text.");
+                var transactionId = ReadField(payload, rawText, ref position, i, 0, ref nulls);
+                var customerId = ReadField(payload, rawText, ref position, i, 1, ref nulls);
+                var productId = ReadField(payload, rawText, ref position, i, 2, ref nulls);
+                var saleDate = ReadField(payload, rawText, ref position, i, 3, ref nulls);
+                var quantity = ReadField(payload, rawText, ref position, i, 4, ref nulls);
+                var totalPrice = ReadField(payload, rawText, ref position, i, 5, ref nulls);
+                var salesChannel = ReadField(payload, rawText, ref position, i, 6, ref nulls);
+                record = new StagedRecord(sourceLine, (flags & MalformedFlag) != 0, (flags & FirstOccurrenceFlag) != 0, nulls,
+                    transactionId, customerId, productId, saleDate, quantity, totalPrice, salesChannel, rawText);
+            }
+            previousLine = sourceLine;
             read++;
             return true;
         }
+    }
+
+    static ReadOnlySpan<byte> ReadField(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> rawText, scoped ref int position, int row, int field, scoped ref int nulls)
+    {
+        var tag = ReadVarint(payload, ref position, row);
+        if (tag == 0)
+        {
+            nulls |= 1 << field;
+            return default;
+        }
+        if ((tag & 1) == 0)
+        {
+            var byteCount = (tag >> 1) - 1;
+            if (byteCount > (ulong)(payload.Length - position))
+                throw Truncated(payload.Length, $"a {byteCount}-byte field of row {row + 1}");
+            var bytes = payload.Slice(position, (int)byteCount);
+            position += (int)byteCount;
+            return bytes;
+        }
+        var offset = tag >> 1;
+        var length = ReadVarint(payload, ref position, row);
+        if (offset > (ulong)rawText.Length || length > (ulong)rawText.Length - offset)
+            throw new InvalidDataException($"Field {field + 1} of row {row + 1} of the staged chunk lies outside its raw text ({offset} + {length} > {rawText.Length} bytes).");
+        return rawText.Slice((int)offset, (int)length);
     }
 
     static ReadOnlySpan<byte> ReadBytes(ReadOnlySpan<byte> payload, scoped ref int position, int row, int text, scoped ref int nulls)
@@ -355,21 +482,6 @@ public static class StagedChunkCodec
         {
             throw new InvalidDataException($"Row {row + 1} of the staged chunk holds text that is not valid UTF-8.", exception);
         }
-    }
-
-    static void WriteText(IBufferWriter<byte> output, string? text)
-    {
-        if (text is null)
-        {
-            output.GetSpan(1)[0] = 0;
-            output.Advance(1);
-            return;
-        }
-        var byteCount = Utf8.GetByteCount(text);
-        var span = output.GetSpan(MaxVarintBytes + byteCount);
-        var length = WriteVarint(span, (ulong)byteCount + 1);
-        length += Utf8.GetBytes(text, span[length..]);
-        output.Advance(length);
     }
 
     static int WriteVarint(Span<byte> destination, ulong value)

@@ -77,9 +77,7 @@ public class Marking_first_occurrences_of_transaction_ids(Xunit.Abstractions.ITe
         var filter = new FirstOccurrenceFilter(FirstOccurrenceFilter.DefaultBytes);
         using var chunk = new StagedChunkCodec.Encoder();
         chunk.BeginRecord(2, filter, "T1"u8);
-        for (var text = 0; text < 8; text++)
-            chunk.AppendText("x"u8);
-        chunk.EndRecord();
+        chunk.AppendTexts("T1"u8, "T1"u8, "x"u8, "x"u8, "x"u8, "x"u8, "x"u8, "x"u8);
 
         chunk.Reset();
 

@@ -86,12 +86,45 @@ public class Encoding_a_staged_chunk
     }
 
     [Fact]
-    public void Should_start_with_the_version_and_the_row_count_and_prefix_each_text_with_its_length()
+    public void Should_start_with_the_version_and_the_row_count_and_write_each_field_as_a_part_of_the_raw_text_or_as_its_own_bytes()
     {
-        // Line 2 zig-zags to 4; "T1" is 2 UTF-8 bytes (prefix 3), "é" is 2 (prefix 3), null is 0, "" is 1.
-        var payload = Encode([new RawSale(2, false, "é", "T1", null, "", null, null, null, null)]);
+        // Line 2 is 2 after 0 (zig-zag 4), line 5 is 3 after 2 (zig-zag 6). The raw text "T1,é" has 5 UTF-8 bytes (prefix
+        // 6); "T1" is its part at offset 0 of length 2 (tag 0 << 1 | 1), "é" at offset 3 of length 2 (tag 3 << 1 | 1);
+        // "" is its own bytes (tag (0 + 1) << 1), "C9" is not in the text (tag (2 + 1) << 1); null is 0.
+        var payload = Encode([
+            new RawSale(2, false, "T1,é", "T1", "é", "", "C9", null, null, null),
+            new RawSale(5, true, "x", null, null, null, null, null, null, null)]);
 
-        Assert.Equal(new byte[] { 2, 1, 0, 0, 0, 4, 0, 3, (byte)'T', (byte)'1', 0, 1, 0, 0, 0, 0, 3, 0xC3, 0xA9 }, payload);
+        Assert.Equal(new byte[]
+        {
+            3, 2, 0, 0, 0,
+            4, 0, 6, (byte)'T', (byte)'1', (byte)',', 0xC3, 0xA9, 1, 2, 7, 2, 2, 6, (byte)'C', (byte)'9', 0, 0, 0,
+            6, 1, 2, (byte)'x', 0, 0, 0, 0, 0, 0, 0,
+        }, payload);
+        Assert.Equal([new RawSale(2, false, "T1,é", "T1", "é", "", "C9", null, null, null), new RawSale(5, true, "x", null, null, null, null, null, null, null)],
+            StagedChunkCodec.Decode(payload));
+    }
+
+    [Fact]
+    public void Should_read_a_version_2_payload_whose_fields_lie_beside_the_raw_text()
+    {
+        // Version 2: absolute lines, eight texts of (length + 1) and bytes, the raw text last.
+        byte[] payload = [2, 2, 0, 0, 0, 4, 2, 3, (byte)'T', (byte)'1', 0, 1, 0, 0, 0, 0, 3, 0xC3, 0xA9, 6, 1, 0, 0, 0, 0, 0, 0, 0, 2, (byte)'x'];
+
+        var rows = StagedChunkCodec.Decode(payload);
+
+        Assert.Equal([new RawSale(2, false, "é", "T1", null, "", null, null, null, null, FirstOccurrence: true), new RawSale(3, true, "x", null, null, null, null, null, null, null)], rows);
+    }
+
+    [Fact]
+    public void Should_refuse_a_field_that_lies_outside_its_raw_text()
+    {
+        // The raw text "ab" (2 bytes), the transaction id at offset 1 of length 2.
+        byte[] payload = [3, 1, 0, 0, 0, 4, 0, 3, (byte)'a', (byte)'b', 3, 2, 0, 0, 0, 0, 0, 0];
+
+        var exception = Assert.Throws<InvalidDataException>(() => StagedChunkCodec.Decode(payload));
+
+        Assert.Contains("outside its raw text", exception.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -123,6 +156,7 @@ public class Encoding_a_staged_chunk
     [InlineData(1, 2)]
     [InlineData(2, 4)]
     [InlineData(2, 0x80)]
+    [InlineData(3, 4)]
     public void Should_refuse_a_flag_the_payloads_version_does_not_define(byte version, byte flags)
     {
         var payload = Encode([new RawSale(2, false, "raw", "T1", null, null, null, null, null, null)]);
@@ -149,7 +183,7 @@ public class Encoding_a_staged_chunk
 
     [Theory]
     [InlineData(0)]
-    [InlineData(3)]
+    [InlineData(4)]
     public void Should_refuse_another_format_version(byte version)
     {
         var payload = Encode([new RawSale(2, false, "raw", "T1", null, null, null, null, null, null)]);
@@ -184,7 +218,8 @@ public class Encoding_a_staged_chunk
     public void Should_refuse_text_that_is_not_valid_utf8()
     {
         var payload = Encode([new RawSale(2, false, "ab", null, null, null, null, null, null, null)]);
-        payload[^1] = 0xFF;
+        // The raw text's second byte: after the header (5), the line, the flags and the text's length.
+        payload[9] = 0xFF;
 
         var exception = Assert.Throws<InvalidDataException>(() => StagedChunkCodec.Decode(payload));
 
