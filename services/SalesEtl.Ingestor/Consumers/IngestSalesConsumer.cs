@@ -1,4 +1,3 @@
-using System.Text;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SalesEtl.Contracts;
@@ -18,7 +17,6 @@ public sealed class IngestSalesConsumer(
     IStagedSalesStore writer, InputPathPolicy inputPaths, IRunStateReader runStates, IOptions<IngestorOptions> options, IOptions<FaultInjectionOptions> faults,
     ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
 {
-    static readonly UTF8Encoding Utf8WithOptionalBom = new(encoderShouldEmitUTF8Identifier: true, throwOnInvalidBytes: false);
     static readonly string BinaryFile =
         $"The file looks binary (it holds NUL bytes in its first {SalesFileContent.SniffBytes} bytes), not CSV text: it has no header row with the required columns. No row was loaded.";
 
@@ -39,11 +37,9 @@ public sealed class IngestSalesConsumer(
         // Only to explain a header that cannot be read: a stray NUL in a real sales file just becomes U+FFFD.
         var looksBinary = await LooksBinaryAsync(file, cancellationToken);
 
-        // UTF-8 only: its BOM is skipped (the encoding's preamble), a UTF-16 BOM does not switch the encoding,
-        // and bytes that are not UTF-8 become U+FFFD (the row is kept and judged by the rules).
-        using var reader = new SalesCsvReader(
-            new StreamReader(file, Utf8WithOptionalBom, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16),
-            new SalesCsvReaderOptions { MaxRecordBytes = settings.MaxRecordBytes });
+        // UTF-8 only, read as bytes: its BOM is skipped, a UTF-16 BOM does not switch the encoding, and bytes that are
+        // not UTF-8 become U+FFFD (the row is kept and judged by the rules).
+        using var reader = new SalesCsvReader(file, new SalesCsvReaderOptions { MaxRecordBytes = settings.MaxRecordBytes });
         HeaderResolution header;
         try
         {

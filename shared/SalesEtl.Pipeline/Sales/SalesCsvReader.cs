@@ -36,7 +36,7 @@ public sealed record SalesCsvReaderOptions
 public sealed class SalesCsvReader : IDisposable
 {
     private readonly CsvReader csv;
-    private readonly RecordLimitingReader limiting;
+    private readonly RecordLimitingStream limiting;
     private readonly int maxRecordBytes;
     private readonly int maxRawTextCharsOfLongRecord;
 
@@ -52,13 +52,29 @@ public sealed class SalesCsvReader : IDisposable
     {
     }
 
+    /// <summary>Reads text already decoded, as the UTF-8 of its characters (a U+FEFF it starts with is text).</summary>
     public SalesCsvReader(TextReader reader, SalesCsvReaderOptions options)
+        : this(new Text.Utf8TextStream(reader ?? throw new ArgumentNullException(nameof(reader))), options, skipByteOrderMark: false)
     {
+    }
+
+    /// <summary>
+    /// Reads a file's bytes as UTF-8: a UTF-8 byte order mark is skipped, bytes that are not UTF-8 become U+FFFD (the
+    /// record is kept and judged by the rules), and nothing else is decoded (<see cref="RecordLimitingStream"/>).
+    /// </summary>
+    public SalesCsvReader(Stream utf8, SalesCsvReaderOptions options)
+        : this(utf8, options, skipByteOrderMark: true)
+    {
+    }
+
+    private SalesCsvReader(Stream utf8, SalesCsvReaderOptions options, bool skipByteOrderMark)
+    {
+        ArgumentNullException.ThrowIfNull(utf8);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRecordBytes, 64);
         maxRecordBytes = options.MaxRecordBytes;
         maxRawTextCharsOfLongRecord = options.MaxRawTextCharsOfLongRecord;
-        limiting = new RecordLimitingReader(reader, maxRecordBytes);
+        limiting = new RecordLimitingStream(utf8, maxRecordBytes, skipByteOrderMark);
         csv = CsvReader.Create(limiting, new CsvReaderOptions
         {
             Mode = CsvMode.Rfc4180,
