@@ -12,6 +12,7 @@ public static class IngestorRegistration
         services.AddSingleton<StagedSalesWriter>();
         services.AddSingleton<IStagedSalesStore>(sp => sp.GetRequiredService<StagedSalesWriter>());
         services.AddSingleton<IRunStateReader, PostgresRunStateReader>();
+        services.AddSingleton<SalesEtl.Pipeline.Sales.FirstOccurrenceFilters>();
         services.AddInputPathPolicy(configuration);
         IngestorMetrics.Initialize();
         return services;

@@ -14,8 +14,8 @@ namespace SalesEtl.Ingestor.Consumers;
 /// re-stages the same chunks (same file, same chunk size, same numbering) over the old ones.
 /// </summary>
 public sealed class IngestSalesConsumer(
-    IStagedSalesStore writer, InputPathPolicy inputPaths, IRunStateReader runStates, IOptions<IngestorOptions> options, IOptions<FaultInjectionOptions> faults,
-    ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
+    IStagedSalesStore writer, InputPathPolicy inputPaths, IRunStateReader runStates, FirstOccurrenceFilters filters, IOptions<IngestorOptions> options,
+    IOptions<FaultInjectionOptions> faults, ILogger<IngestSalesConsumer> logger) : IConsumer<IngestSales>
 {
     static readonly string BinaryFile =
         $"The file looks binary (it holds NUL bytes in its first {SalesFileContent.SniffBytes} bytes), not CSV text: it has no header row with the required columns. No row was loaded.";
@@ -61,7 +61,23 @@ public sealed class IngestSalesConsumer(
         }
 
         await writer.WriteHeaderAsync(message.RunId, header, DateTimeOffset.UtcNow, cancellationToken);
-        var firstOccurrences = FirstOccurrenceFilter.Create(settings.FirstOccurrenceFilterBytes);
+        // One filter per file read at once, kept from file to file (FirstOccurrenceFilters).
+        var firstOccurrences = filters.Rent(settings.FirstOccurrenceFilterBytes);
+        try
+        {
+            await StageChunksAsync(context, reader, header.Header, firstOccurrences, chunkSize, cancellationToken);
+        }
+        finally
+        {
+            filters.Return(firstOccurrences);
+        }
+    }
+
+    async Task StageChunksAsync(
+        ConsumeContext<IngestSales> context, SalesCsvReader reader, SalesHeader header, FirstOccurrenceFilter? firstOccurrences, int chunkSize,
+        CancellationToken cancellationToken)
+    {
+        var message = context.Message;
         // Each record is encoded into the chunk's payload as it is read, its fields copied from the reader's bytes: holding
         // a chunk's records in a list kept them alive long enough for the garbage collector to promote them, and a string
         // per field cost the ingestor more CPU than reading the file. The pooled buffer is reused chunk after chunk.
@@ -70,7 +86,7 @@ public sealed class IngestSalesConsumer(
         long rowsRead = 0;
         try
         {
-            while (reader.TryAppendNext(header.Header, firstOccurrences, chunk))
+            while (reader.TryAppendNext(header, firstOccurrences, chunk))
             {
                 rowsRead++;
                 if (chunk.Count == chunkSize)
@@ -97,7 +113,7 @@ public sealed class IngestSalesConsumer(
 
         IngestorMetrics.Files.WithLabels(IngestorMetrics.Ingested).Inc();
         logger.LogInformation("Ingested {RowsRead} rows of {SourcePath} in {ChunkCount} chunks", rowsRead, message.SourcePath, chunkNo);
-        await context.Publish(new SalesIngested(message.RunId, chunkNo, rowsRead, header.Header.ExtraColumns), cancellationToken);
+        await context.Publish(new SalesIngested(message.RunId, chunkNo, rowsRead, header.ExtraColumns), cancellationToken);
     }
 
     async Task StageAsync(ConsumeContext<IngestSales> context, int chunkNo, StagedChunkCodec.Encoder chunk, CancellationToken cancellationToken)

@@ -85,6 +85,27 @@ public class Marking_first_occurrences_of_transaction_ids(Xunit.Abstractions.ITe
     }
 
     [Fact]
+    public void Should_hand_out_a_kept_filter_again_knowing_no_id_and_none_of_another_size()
+    {
+        var filters = new FirstOccurrenceFilters();
+        var first = filters.Rent(FirstOccurrenceFilter.DefaultBytes)!;
+        Assert.True(first.IsFirstUtf8("T1"u8));
+        first.AddLater("T2"u8, new Answers(), 0);
+        filters.Return(first);
+
+        var again = filters.Rent(FirstOccurrenceFilter.DefaultBytes + 5)!;
+        var other = filters.Rent(FirstOccurrenceFilter.DefaultBytes);
+
+        Assert.Same(first, again);
+        Assert.True(again.IsFirstUtf8("T1"u8));
+        Assert.True(again.IsFirstUtf8("T2"u8));
+        Assert.NotSame(first, other);
+        filters.Return(again);
+        Assert.NotSame(first, filters.Rent(FirstOccurrenceFilter.MinBytes));
+        Assert.Null(filters.Rent(0));
+    }
+
+    [Fact]
     public void Should_mark_every_distinct_id_first_in_a_filter_of_the_default_size()
     {
         var filter = new FirstOccurrenceFilter(FirstOccurrenceFilter.DefaultBytes);
