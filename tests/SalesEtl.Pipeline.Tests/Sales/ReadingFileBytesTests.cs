@@ -85,6 +85,21 @@ public class Reading_a_files_bytes
         }, iter: 2000, threads: 1);
     }
 
+    [Theory]
+    [InlineData(new byte[0])]
+    [InlineData(new byte[] { (byte)'a' })]
+    [InlineData(new byte[] { 0xEF, 0xBB })]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF })]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF })]
+    [InlineData(new byte[] { 0xFF, 0xFE, (byte)'t', 0 })]
+    [InlineData(new byte[] { 0xC3 })]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, 0xC3 })]
+    public void Should_read_a_tiny_file_as_decoding_it_first_does(byte[] file)
+    {
+        Assert.Equal(ReadDecodedFirst(file, 64), ReadBytes(new MemoryStream(file), 64));
+        Assert.Equal(ReadDecodedFirst(file, 64), ReadBytes(new Trickling(file, 1), 64));
+    }
+
     [Fact]
     public void Should_replace_bytes_that_are_not_utf8_across_the_reads_of_a_large_file()
     {
