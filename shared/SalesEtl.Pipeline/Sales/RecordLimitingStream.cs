@@ -99,7 +99,6 @@ internal sealed class RecordLimitingStream(Stream inner, int maxRecordBytes, boo
                 {
                     innerDone = true;
                     EndOfInput();
-                    continue;
                 }
                 continue;
             }

@@ -85,9 +85,6 @@ public static class StagedChunkCodec
         // A record begun by BeginRecord and not yet given its texts.
         bool recordOpen;
 
-        // The line of the record appended last, which the next one's is written against.
-        long previousLine;
-
         /// <summary>Starts a chunk; <paramref name="capacityHint"/> sizes the first buffer, which grows if needed.</summary>
         public Encoder(int capacityHint = 4096)
         {
@@ -101,7 +98,7 @@ public static class StagedChunkCodec
         /// <summary>The source line of the first record appended; 0 while none is.</summary>
         public long FirstSourceLine { get; private set; }
 
-        /// <summary>The source line of the last record appended; 0 while none is.</summary>
+        /// <summary>The source line of the last record appended (the next record's line is written against it); 0 while none is.</summary>
         public long LastSourceLine { get; private set; }
 
         /// <summary>
@@ -124,7 +121,7 @@ public static class StagedChunkCodec
             ArgumentNullException.ThrowIfNull(row);
             if (recordOpen)
                 throw new InvalidOperationException("The record begun was not ended.");
-            StagedChunkCodec.Append(output, row, previousLine, nameof(row));
+            StagedChunkCodec.Append(output, row, LastSourceLine, nameof(row));
             Track(row.SourceLine);
             Count++;
         }
@@ -138,7 +135,7 @@ public static class StagedChunkCodec
         {
             if (recordOpen)
                 throw new InvalidOperationException("The previous record was not ended.");
-            WriteRecordHead(output, sourceLine, previousLine, malformed, firstOccurrence);
+            WriteRecordHead(output, sourceLine, LastSourceLine, malformed, firstOccurrence);
             recordOpen = true;
             Track(sourceLine);
         }
@@ -204,7 +201,6 @@ public static class StagedChunkCodec
             Count = 0;
             FirstSourceLine = 0;
             LastSourceLine = 0;
-            previousLine = 0;
         }
 
         public void Dispose() => output.Dispose();
@@ -214,7 +210,6 @@ public static class StagedChunkCodec
             if (Count == 0)
                 FirstSourceLine = sourceLine;
             LastSourceLine = sourceLine;
-            previousLine = sourceLine;
         }
     }
 
