@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 using SalesEtl.Data.Quality;
 using SalesEtl.Data.Runs;
@@ -12,19 +13,22 @@ namespace SalesEtl.MetricsLoader;
 /// (<see cref="RunFinalization"/> with <see cref="FinalizationSql"/>). What an earlier attempt wrote is deleted first,
 /// so a redelivered command rewrites the same rows.
 /// <para>
-/// Three phases under the run's lock, held for the session from the first to the last: the facts made final in one
-/// transaction; the metric tables in two lanes side by side, each lane a transaction: <see cref="MetricSql.RunLane"/> on
-/// this session's connection (its temporary table of the run's channel months serves the report), and
+/// Under the run's lock, held for the session from the first to the last: the earlier attempt's results cleared and
+/// committed; the run's facts read once (<see cref="FactReading"/>, on connections of their own), into the metric sums
+/// and, for the duplicate check, the facts that may share an id with a waiting candidate; the run checked complete from
+/// the counts of that read; the facts made final in one transaction (the ranking, the winners loaded and added to the
+/// sums); the metric tables in two lanes side by side, each lane a transaction: <see cref="MetricSql.RunLane"/> on this
+/// session's connection (its temporary table of the run's channel months serves the report), and
 /// <see cref="MetricSql.CustomerLane"/> on a connection of its own; the quality report, which marks the run finalized,
-/// in a last transaction, which drops the temporary table. A failure
-/// between phases leaves final facts and some metric tables without a report; the run fails at its metrics step, and
-/// its retry (or a redelivery) finalizes it again from the start. Nothing reads a run's metrics as final before its
-/// report exists and it has succeeded.
+/// in a last transaction, which drops the temporary table. A failure between phases leaves the run without a report;
+/// the run fails at its metrics step, and its retry (or a redelivery) finalizes it again from the start. Nothing reads
+/// a run's metrics as final before its report exists and it has succeeded.
 /// </para>
 /// </summary>
 public sealed class RunFinalizer(NpgsqlDataSource dataSource, MetricsLoaderOptions? options = null) : IRunFinalizer
 {
-    readonly MetricTables metricTables = new(dataSource, options ?? new MetricsLoaderOptions());
+    readonly MetricsLoaderOptions options = options ?? new MetricsLoaderOptions();
+    readonly MetricTables metricTables = new(dataSource);
 
     const string PurgeRun = """
         DELETE FROM fact_sales WHERE run_id = @run;
@@ -52,16 +56,38 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource, MetricsLoaderOptio
                     return null;
             }
 
-            // Committed at once (outside a transaction), so that the completeness check's own connection plans with them too.
+            // Committed at once (outside a transaction), so that the readers' connections plan with them too.
             await ExecuteAsync(connection, null, RefreshStatistics, runId, snapshotId, cancellationToken);
+            // Committed before the read, whose connections must not see the winners an earlier attempt loaded.
+            timings.Add(await TimedAsync(FinalizationSteps.Clear,
+                () => ExecuteAsync(connection, null, DuplicateResolutionSql.Clear + MetricSql.Clear, runId, snapshotId, cancellationToken)));
+
+            var waiting = await WaitingCandidates.ReadAsync(connection, runId, options.FilterWaitingIds, cancellationToken);
+            var started = Stopwatch.GetTimestamp();
+            using var facts = await FactReading.ReadAsync(dataSource, runId, waiting, options, cancellationToken);
+            timings.Add(new StepTiming(FinalizationSteps.AggregateFacts, Stopwatch.GetElapsedTime(started)));
+            waiting.EnsureComplete(facts.Facts);
+
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
-                timings.AddRange(await RankBesideCompletenessCheckAsync(connection, transaction, runId, snapshotId, cancellationToken));
-                timings.AddRange(await RunFinalization.RunStepsAsync(connection, transaction, FinalizationSql.Instance, FinalizationSql.LoadSteps, runId, snapshotId, cancellationToken));
+                timings.Add(await TimedAsync(FinalizationSteps.RankDuplicates, async () =>
+                {
+                    await ExecuteAsync(connection, transaction, DuplicateResolutionSql.EarlierFactsTable(FactReading.Columns), runId, snapshotId, cancellationToken);
+                    await facts.Earlier.CopyIntoAsync(connection, "earlier_facts", cancellationToken);
+                    await ExecuteAsync(connection, transaction, DuplicateResolutionSql.Rank, runId, snapshotId, cancellationToken);
+                }));
+                timings.Add(await TimedAsync(FinalizationSteps.LoadFacts, async () =>
+                {
+                    await ExecuteAsync(connection, transaction, DuplicateResolutionSql.MarkWinnersLoaded, runId, snapshotId, cancellationToken);
+                    await FactReading.AddLoaded(connection, DuplicateResolutionSql.LoadWinners(runId, snapshotId, FactReading.Columns), runId, facts, cancellationToken);
+                    await ExecuteAsync(connection, transaction, DuplicateResolutionSql.RecordLosers, runId, snapshotId, cancellationToken);
+                }));
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            timings.AddRange(await metricTables.WriteAsync(connection, runId, snapshotId, cancellationToken));
+            timings.AddRange(await metricTables.WriteAsync(connection, runId, snapshotId, facts, cancellationToken));
+            facts.Dispose();
+            MetricTables.CompactHeapAfter(facts);
 
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
@@ -79,22 +105,12 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource, MetricsLoaderOptio
         }
     }
 
-    /// <summary>
-    /// Clears the earlier attempt and ranks the waiting candidates in the facts' transaction while another connection
-    /// checks that the run is complete: a core was idle for the check (10 M rows: about 1 s) before the ranking. It sees
-    /// the committed rows, as the check did before it in the same transaction: nothing the ranking changes. An
-    /// incomplete run throws before any fact is loaded.
-    /// </summary>
-    Task<IEnumerable<StepTiming>> RankBesideCompletenessCheckAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, long snapshotId, CancellationToken cancellationToken) =>
-        SideBySide.RunAsync(
-            cancellationToken,
-            token => RunFinalization.RunStepsAsync(connection, transaction, FinalizationSql.Instance, FinalizationSql.RankSteps, runId, snapshotId, token),
-            async token =>
-            {
-                await EnsureCompleteAsync(runId, token);
-                return [];
-            });
+    static async Task<StepTiming> TimedAsync(string step, Func<Task> work)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await work();
+        return new StepTiming(step, Stopwatch.GetElapsedTime(started));
+    }
 
     /// <summary>Deletes every row the run wrote, so that a cancelled run leaves nothing half-written.</summary>
     public async Task PurgeAsync(Guid runId, CancellationToken cancellationToken)
@@ -108,43 +124,8 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource, MetricsLoaderOptio
 
     // Every statement from here on joins the run's rows of these tables. Their statistics are stale right after a run's
     // chunks land (or after a truncate): with them the planner took the run for a few rows and chose nested loops that
-    // ran for minutes (the completeness count below for one, an anti-join of 1 M facts against the waiting candidates).
+    // ran for minutes (an anti-join of 1 M facts against the waiting candidates, for one).
     const string RefreshStatistics = "ANALYZE transformed_sales; ANALYZE fact_sales;";
-
-    // The intermediate tables are UNLOGGED: after a PostgreSQL crash they are empty. Every row the ingestor read must
-    // be a fact its transformer loaded, a candidate waiting for the duplicate check, or a reject of its chunk here,
-    // else the run would load partial results without a word. Facts that an earlier finalization inserted from the
-    // waiting candidates are counted once, as waiting candidates: one scan of the run's facts, hash-joined to the waiting
-    // lines (fact_sales has no key to probe them by) only when an earlier finalization loaded winners from them.
-    const string Completeness = $"""
-        SELECT r.rows_read,
-               (SELECT count(*) FROM transformed_sales WHERE run_id = @run)
-             + (SELECT count(*) FROM rejected_rows WHERE run_id = @run AND reason <> 'duplicate_conflict')
-             + CASE WHEN {DuplicateResolutionSql.WinnersLoaded}
-                    THEN (SELECT count(*) - count(w.source_line)
-                          FROM fact_sales f
-                          LEFT JOIN {DuplicateResolutionSql.WaitingLines} ON w.source_line = f.source_line
-                          WHERE f.run_id = @run)
-                    ELSE (SELECT count(*) FROM fact_sales WHERE run_id = @run) END
-        FROM batch_runs r WHERE r.run_id = @run
-        """;
-
-    async Task EnsureCompleteAsync(Guid runId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(Completeness, connection) { CommandTimeout = 0 };
-        command.Parameters.AddWithValue("run", runId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken) || reader.IsDBNull(0))
-            return;
-        var read = reader.GetInt64(0);
-        var transformed = reader.GetInt64(1);
-        if (read != transformed)
-        {
-            throw new InvalidOperationException(
-                $"The run read {read} rows but only {transformed} are transformed: intermediate rows were lost (a PostgreSQL crash empties the staging tables); run the file again.");
-        }
-    }
 
     static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Guid runId, long snapshotId, CancellationToken cancellationToken)
     {

@@ -14,23 +14,21 @@ namespace SalesEtl.MetricsLoader.Aggregation;
 /// product and per channel and month into temporary tables, the tables by set-based statements from them, and
 /// <c>channel_performance</c> last, with the distinct customers per channel that the customers' lane counted).
 /// </summary>
-sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions options)
+sealed class MetricTables(NpgsqlDataSource dataSource)
 {
     // Customer tables kept from run to run (one per finalization at a time): their arrays are tens of megabytes, which
     // a new table per run left to the garbage collector's large object heap, where they stayed (peak RSS +60 MiB).
     readonly System.Collections.Concurrent.ConcurrentBag<CustomerTotalsTable> customerTables = [];
 
-    public async Task<IReadOnlyList<StepTiming>> WriteAsync(NpgsqlConnection session, Guid runId, long snapshotId, CancellationToken cancellationToken)
+    /// <summary>Writes the tables from <paramref name="facts"/>, the run's final facts as read (and the winners added).</summary>
+    public async Task<IReadOnlyList<StepTiming>> WriteAsync(NpgsqlConnection session, Guid runId, long snapshotId, FactsRead facts, CancellationToken cancellationToken)
     {
-        var timings = new List<StepTiming>();
-        var started = Stopwatch.GetTimestamp();
-        var (totals, customers) = await FactReading.ReadAsync(dataSource, runId, options, cancellationToken);
+        var (totals, customers) = (facts.Totals, facts.Customers);
         var table = customerTables.TryTake(out var kept) ? kept : new CustomerTotalsTable();
         try
         {
-            timings.Add(new StepTiming(FinalizationSteps.AggregateFacts, Stopwatch.GetElapsedTime(started)));
             var counted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            timings.AddRange(await SideBySide.RunAsync(
+            return [.. await SideBySide.RunAsync(
                 cancellationToken,
                 token => RunLaneAsync(session, runId, snapshotId, totals, table, counted.Task, token),
                 async token =>
@@ -46,16 +44,26 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
                         counted.TrySetException(exception);
                         throw;
                     }
-                }));
-            return timings;
+                })];
         }
         finally
         {
-            customers.Dispose();
             customerTables.Add(table);
-            if (customers.Partitions > 1)
-                CompactHeap();
         }
+    }
+
+    /// <summary>
+    /// After a run large enough to spill its customers in several parts (<paramref name="facts"/>, disposed by the caller
+    /// first): a full, compacting collection that returns free memory to the system. Each such run leaves megabytes of
+    /// buffers and tables that lived through its read (promoted, then dead in gen2); left to the collector's own pace the
+    /// heap grew run after run (the metrics-loader's resident memory 149 → 186 → 204 → 215 MiB over four 10 M-row runs),
+    /// so a long-running service's memory depended on how many large runs it had done. A blocking collection of this heap
+    /// takes tens of milliseconds, once a run.
+    /// </summary>
+    public static void CompactHeapAfter(FactsRead facts)
+    {
+        if (facts.Customers.Partitions > 1)
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     async Task<IReadOnlyList<StepTiming>> CustomerLaneAsync(
@@ -165,13 +173,4 @@ sealed class MetricTables(NpgsqlDataSource dataSource, MetricsLoaderOptions opti
 
     static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, long snapshotId) =>
         (NpgsqlCommand)FinalizationSql.Instance.Command(connection, transaction, sql, runId, snapshotId);
-
-    /// <summary>
-    /// A full, compacting collection that returns free memory to the system, after a run large enough to spill its
-    /// customers in several parts. Each such run leaves megabytes of buffers and tables that lived through its read
-    /// (promoted, then dead in gen2); left to the collector's own pace the heap grew run after run (the metrics-loader's
-    /// resident memory 149 → 186 → 204 → 215 MiB over four 10 M-row runs), so a long-running service's memory depended
-    /// on how many large runs it had done. A blocking collection of this heap takes tens of milliseconds, once a run.
-    /// </summary>
-    static void CompactHeap() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 }

@@ -10,16 +10,17 @@ namespace SalesEtl.MetricsLoader.Sql;
 /// Most facts are already in <c>fact_sales</c> when this runs: the transformers load the candidates whose transaction
 /// id the ingestor saw for the first time (<c>FirstOccurrenceFilter</c>), and those are winners by construction. Only
 /// the other candidates wait in <c>transformed_sales</c>: the repeats (and the few ids the filter falsely took for
-/// repeats). Their ids are looked up among the loaded facts, and the ranking runs over those ids alone. A finalization
-/// only ever inserts facts from <c>transformed_sales</c>, so clearing an earlier attempt deletes those and nothing else.
+/// repeats). Their ids are looked up among the loaded facts by the read of the run's facts that the metric tables need
+/// anyway (<c>FactReading</c>), and the ranking runs over those ids alone. A finalization only ever inserts facts from
+/// <c>transformed_sales</c>, so clearing an earlier attempt deletes those and nothing else.
 /// </para>
 /// </summary>
 static class DuplicateResolutionSql
 {
     /// <summary>
-    /// Whether an earlier finalization of the run loaded winners from the waiting candidates: <see cref="Resolve"/> marks
-    /// it as the run's chunk 0 in transformed_chunks (chunks are numbered from 1), in the facts' transaction. Without
-    /// the mark the clear and the completeness count skip their scan of the run's facts (a first finalization).
+    /// Whether an earlier finalization of the run loaded winners from the waiting candidates: <see cref="MarkWinnersLoaded"/>
+    /// marks it as the run's chunk 0 in transformed_chunks (chunks are numbered from 1), in the facts' transaction.
+    /// Without the mark the clear skips its scan of the run's facts (a first finalization).
     /// </summary>
     public const string WinnersLoaded = "EXISTS (SELECT 1 FROM transformed_chunks m WHERE m.run_id = @run AND m.chunk_no = 0)";
 
@@ -27,31 +28,53 @@ static class DuplicateResolutionSql
     public const string WaitingLines = "(SELECT DISTINCT t.source_line FROM transformed_sales t WHERE t.run_id = @run) w";
 
     /// <summary>
-    /// Run after <c>RunFinalizer</c> analyzed fact_sales and transformed_sales (stale statistics made nested loops). The
-    /// facts an earlier attempt inserted are those on a waiting line: a hash join of the run's facts against the waiting
-    /// lines (fact_sales has no key to probe since migration FactsWithoutPrimaryKey), only when that attempt loaded
-    /// winners (one scan of the run's facts: 3 s at 10 M rows, which a first finalization skips).
+    /// Deletes the facts an earlier finalization of the run loaded from the waiting candidates, and its mark; committed
+    /// before the run's facts are read (<c>FactReading</c>), whose other connections must not see them. Those facts are
+    /// the ones on a waiting line: a hash join of the run's facts against the waiting lines (fact_sales has no key to
+    /// probe since migration FactsWithoutPrimaryKey), only when that attempt loaded winners (one scan of the run's facts:
+    /// 3 s at 10 M rows, which a first finalization skips). Run after <c>RunFinalizer</c> analyzed fact_sales and
+    /// transformed_sales (stale statistics made nested loops).
     /// </summary>
-    public const string Clear = $"""
+    public const string ClearWinners = $"""
         DELETE FROM fact_sales f
         USING {WaitingLines}
         WHERE {WinnersLoaded} AND f.run_id = @run AND f.source_line = w.source_line;
+        DELETE FROM transformed_chunks WHERE run_id = @run AND chunk_no = 0;
+        """;
+
+    /// <summary>The duplicates and conflicts an earlier finalization recorded.</summary>
+    public const string ClearLosers = """
         DELETE FROM duplicate_rows WHERE run_id = @run;
         DELETE FROM rejected_rows WHERE run_id = @run AND reason = 'duplicate_conflict';
         """;
 
+    /// <summary>Everything a finalization wrote from the waiting candidates.</summary>
+    public const string Clear = ClearWinners + ClearLosers;
+
+    /// <summary>The waiting candidates' ids (repeated as often as they wait), after a row of counts for the completeness check.</summary>
+    public const string WaitingIds = """
+        SELECT r.rows_read,
+               (SELECT count(*) FROM transformed_sales WHERE run_id = @run),
+               (SELECT count(*) FROM rejected_rows WHERE run_id = @run AND reason <> 'duplicate_conflict')
+        FROM batch_runs r WHERE r.run_id = @run;
+        SELECT t.transaction_id FROM transformed_sales t WHERE t.run_id = @run;
+        """;
+
     /// <summary>
-    /// The loaded facts that share an id with a waiting candidate (one scan of the run's facts against a hash of the
-    /// waiting ids), the ids that occur more than once among both, and the rows of those ids ranked. The ids are kept
-    /// in a table of their own: as a subquery, a parallel plan had every worker aggregate all of the run's ids again
-    /// (psql, 10 M rows: 12.2 s -> 6.7 s).
+    /// The table of the loaded facts that may share an id with a waiting candidate, filled by binary COPY from what the
+    /// read of the run's facts kept (<c>EarlierFacts</c>): the columns of that read, in its order. It may hold facts of
+    /// ids that no candidate has (the filter's false positives): each such id occurs once, so the ranking leaves it out.
+    /// </summary>
+    public static string EarlierFactsTable(string columns) =>
+        $"CREATE TEMP TABLE earlier_facts ON COMMIT DROP AS SELECT {columns} FROM fact_sales WITH NO DATA;";
+
+    /// <summary>
+    /// The ids that occur more than once among the waiting candidates and the earlier facts, and the rows of those ids
+    /// ranked. The ids are kept in a table of their own: as a subquery, a parallel plan had every worker aggregate all
+    /// of the run's ids again (psql, 10 M rows: 12.2 s -> 6.7 s).
     /// </summary>
     public const string Rank = """
-        CREATE TEMP TABLE earlier_facts ON COMMIT DROP AS
-        SELECT f.source_line, f.transaction_id, f.customer_id, f.product_id, f.sale_date, f.quantity, f.total_price, f.sales_channel
-        FROM fact_sales f
-        WHERE f.run_id = @run
-          AND f.transaction_id IN (SELECT t.transaction_id FROM transformed_sales t WHERE t.run_id = @run);
+        ANALYZE earlier_facts;
         CREATE TEMP TABLE duplicate_ids ON COMMIT DROP AS
         SELECT c.transaction_id
         FROM (SELECT t.transaction_id FROM transformed_sales t WHERE t.run_id = @run
@@ -76,19 +99,25 @@ static class DuplicateResolutionSql
         ANALYZE ranked_sales;
         """;
 
+    /// <summary>Marks that winners are loaded (see <see cref="WinnersLoaded"/>), in the transaction that loads them.</summary>
+    public const string MarkWinnersLoaded = "INSERT INTO transformed_chunks (run_id, chunk_no) VALUES (@run, 0) ON CONFLICT DO NOTHING;";
+
     /// <summary>
-    /// The waiting candidates that win their id join the facts; the losers are exact duplicates or conflicts. A loaded
-    /// fact always wins its id (nothing earlier had it), so every loser is a waiting candidate, with its raw text.
+    /// The waiting candidates that win their id join the facts, and their rows (<paramref name="columns"/>) are sent back
+    /// for the metric sums: a COPY of an <c>INSERT … RETURNING</c>, which takes no parameters (a Guid's own text and a
+    /// number). A loaded fact always wins its id (nothing earlier had it), so every loser is a waiting candidate.
     /// </summary>
-    public const string Resolve = """
-        INSERT INTO transformed_chunks (run_id, chunk_no) VALUES (@run, 0) ON CONFLICT DO NOTHING;
+    public static string LoadWinners(Guid runId, long snapshotId, string columns) => $"""
+        COPY (INSERT INTO fact_sales (run_id, source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags, snapshot_id)
+              SELECT t.run_id, t.source_line, t.transaction_id, t.customer_id, t.product_id, t.sale_date, t.quantity, t.total_price, t.sales_channel, t.flags, {snapshotId}
+              FROM transformed_sales t
+              WHERE t.run_id = '{runId:D}'
+                AND NOT EXISTS (SELECT 1 FROM ranked_sales r WHERE r.source_line = t.source_line AND r.source_line <> r.first_of_id)
+              RETURNING {columns}) TO STDOUT (FORMAT BINARY)
+        """;
 
-        INSERT INTO fact_sales (run_id, source_line, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel, flags, snapshot_id)
-        SELECT t.run_id, t.source_line, t.transaction_id, t.customer_id, t.product_id, t.sale_date, t.quantity, t.total_price, t.sales_channel, t.flags, @snapshot
-        FROM transformed_sales t
-        WHERE t.run_id = @run
-          AND NOT EXISTS (SELECT 1 FROM ranked_sales r WHERE r.source_line = t.source_line AND r.source_line <> r.first_of_id);
-
+    /// <summary>The losers: exact duplicates (of the earliest equal row) and conflicts, with their raw text.</summary>
+    public const string RecordLosers = """
         INSERT INTO duplicate_rows (run_id, source_line, duplicate_of, transaction_id)
         SELECT @run, source_line, first_of_content, transaction_id
         FROM ranked_sales WHERE source_line <> first_of_content;

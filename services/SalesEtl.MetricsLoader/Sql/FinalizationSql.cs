@@ -4,26 +4,13 @@ using SalesEtl.Data.Quality;
 
 namespace SalesEtl.MetricsLoader.Sql;
 
-/// <summary>PostgreSQL's part of <see cref="RunFinalization"/>: the SQL of this folder, uuid and numeric values, text[] names.</summary>
+/// <summary>
+/// PostgreSQL's part of <see cref="RunFinalization"/>'s report: uuid and numeric values, text[] names. The statements
+/// before the report are <c>RunFinalizer</c>'s, which spreads them over connections and interleaves them with reads.
+/// </summary>
 sealed class FinalizationSql : RunFinalizationDialect
 {
     public static FinalizationSql Instance { get; } = new();
-
-    /// <summary>Clears the run's earlier results and ranks its duplicates (temporary tables of the transaction).</summary>
-    public static IReadOnlyList<FinalizationStep> RankSteps { get; } =
-    [
-        new(FinalizationSteps.Clear, DuplicateResolutionSql.Clear + MetricSql.Clear),
-        new(FinalizationSteps.RankDuplicates, DuplicateResolutionSql.Rank),
-    ];
-
-    /// <summary>Loads the winners of the ranking: after <see cref="RankSteps"/> and these, the run's facts are final.</summary>
-    public static IReadOnlyList<FinalizationStep> LoadSteps { get; } = [new(FinalizationSteps.LoadFacts, DuplicateResolutionSql.Resolve)];
-
-    /// <summary>
-    /// The steps that make the run's facts final. The metric tables are not statements of this list: <c>MetricTables</c>
-    /// reads the facts once and writes the tables from the sums (<c>RunFinalizer</c>).
-    /// </summary>
-    public override IReadOnlyList<FinalizationStep> Steps => [.. RankSteps, .. LoadSteps];
 
     public override string QualityFacts => MetricSql.QualityFacts;
 

@@ -50,9 +50,6 @@ public static class FinalizationSteps
 /// </summary>
 public abstract class RunFinalizationDialect
 {
-    /// <summary>Clear the run's earlier results, resolve its duplicates and fill the metric tables, in this order (names from <see cref="FinalizationSteps"/>).</summary>
-    public abstract IReadOnlyList<FinalizationStep> Steps { get; }
-
     /// <summary>One row: the fields of <see cref="QualityFacts"/> in order, three money sums last.</summary>
     public abstract string QualityFacts { get; }
 
@@ -92,11 +89,12 @@ public abstract class RunFinalizationDialect
 /// </summary>
 public static class RunFinalization
 {
+    /// <param name="steps">Clear the run's earlier results, resolve its duplicates and fill the metric tables, in this order (names from <see cref="FinalizationSteps"/>).</param>
     public static async Task<RunTotals> CompleteAsync(DbConnection connection, DbTransaction transaction, RunFinalizationDialect dialect,
-        Guid runId, long snapshotId, QualityOptions qualityOptions, CancellationToken cancellationToken)
+        IEnumerable<FinalizationStep> steps, Guid runId, long snapshotId, QualityOptions qualityOptions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dialect);
-        var timings = await RunStepsAsync(connection, transaction, dialect, dialect.Steps, runId, snapshotId, cancellationToken);
+        var timings = await RunStepsAsync(connection, transaction, dialect, steps, runId, snapshotId, cancellationToken);
         return await ReportAsync(connection, transaction, dialect, runId, snapshotId, qualityOptions, timings, cancellationToken);
     }
 

@@ -60,7 +60,7 @@ public sealed class Finalizing_metrics_in_lanes : IAsyncLifetime
         foreach (var table in SalesEtl.Data.Export.RunExporter.Tables)
             Assert.Equal(await File.ReadAllTextAsync(Path.Combine(expectedExport, $"{table.Name}.csv")), await File.ReadAllTextAsync(Path.Combine(export, $"{table.Name}.csv")));
         Assert.Equal(
-            new[] { "clear", "rank_duplicates", "load_facts", "aggregate_facts", "product_revenue", "channel_months", "channel_monthly",
+            new[] { "clear", "aggregate_facts", "rank_duplicates", "load_facts", "product_revenue", "channel_months", "channel_monthly",
                     "inventory_valuation", "inventory_by_category", "inventory_by_manufacturer", "channel_performance", "customer_frequency",
                     "customer_segments", "quality_report" },
             totals.Timings.Select(t => t.Step));

@@ -19,7 +19,7 @@ public sealed class SqliteRunFinalizer(SqliteEtlStore store, IRunStateReader run
         if (await runStates.IsCancelledAsync(runId, cancellationToken))
             return null;
         return await store.WriteAsync((connection, transaction) =>
-            RunFinalization.CompleteAsync(connection, transaction, Dialect.Instance, runId, snapshotId, qualityOptions, cancellationToken), cancellationToken);
+            RunFinalization.CompleteAsync(connection, transaction, Dialect.Instance, Dialect.Steps, runId, snapshotId, qualityOptions, cancellationToken), cancellationToken);
     }
 
     public Task PurgeAsync(Guid runId, CancellationToken cancellationToken) =>
@@ -34,7 +34,8 @@ public sealed class SqliteRunFinalizer(SqliteEtlStore store, IRunStateReader run
     {
         public static Dialect Instance { get; } = new();
 
-        public override IReadOnlyList<FinalizationStep> Steps { get; } = [new(FinalizationSteps.Clear, SqliteMetricSql.Clear), .. SqliteMetricSql.InOrder];
+        /// <summary>Every step is one statement here: SQLite's finalization runs them in order in one transaction.</summary>
+        public static IReadOnlyList<FinalizationStep> Steps { get; } = [new(FinalizationSteps.Clear, SqliteMetricSql.Clear), .. SqliteMetricSql.InOrder];
 
         public override string QualityFacts => SqliteMetricSql.QualityFacts;
 
