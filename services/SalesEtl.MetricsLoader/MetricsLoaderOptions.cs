@@ -20,12 +20,5 @@ public sealed class MetricsLoaderOptions
     /// <summary>Facts per part of the customers (a power of two of parts per run): bounds the memory of a part's customers.</summary>
     public int FactsPerCustomerPart { get; set; } = 262_144;
 
-    /// <summary>
-    /// Whether the read of a run's facts asks a filter of the waiting candidates' ids which facts the duplicate check
-    /// needs (about one in a thousand more than share an id). Off, every fact of the run goes to the ranking: the same
-    /// results, slower; for checking that they are the same.
-    /// </summary>
-    public bool FilterWaitingIds { get; set; } = true;
-
     public string ResolvedSpillDirectory => string.IsNullOrWhiteSpace(SpillDirectory) ? Path.GetTempPath() : SpillDirectory;
 }

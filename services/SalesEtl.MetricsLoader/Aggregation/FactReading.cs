@@ -6,14 +6,10 @@ using SalesEtl.Pipeline.Metrics;
 
 namespace SalesEtl.MetricsLoader.Aggregation;
 
-/// <summary>What one read of a run's facts gave: the sums, the customers' rows, the facts with a waiting candidate's id, the facts counted.</summary>
-sealed record FactsRead(FactTotals Totals, CustomerSpill Customers, EarlierFacts Earlier, long Facts) : IDisposable
+/// <summary>What one read of a run's facts gave: the sums, the customers' rows, the facts counted, and how long it took.</summary>
+sealed record FactsRead(FactTotals Totals, CustomerSpill Customers, long Facts, TimeSpan Elapsed) : IDisposable
 {
-    public void Dispose()
-    {
-        Customers.Dispose();
-        Earlier.Dispose();
-    }
+    public void Dispose() => Customers.Dispose();
 }
 
 /// <summary>
@@ -24,34 +20,29 @@ sealed record FactsRead(FactTotals Totals, CustomerSpill Customers, EarlierFacts
 /// hash-aggregated in 9–12 s, the distinct (channel, customer) pairs in 6 s, the products and months in 2 s each), whose
 /// PostgreSQL executor cost per row and per aggregate was most of the metrics step (docs/PERFORMANCE.md, round 5).
 /// <para>
-/// The same read serves the duplicate check (round 7): a fact whose transaction id may be a waiting candidate's (a
-/// filter of their ids, <see cref="WaitingCandidates.MayShareAnId"/>) is kept as read (<see cref="EarlierFacts"/>)
-/// for the ranking, which scanned the run's facts for them itself before (about 2 s at 10 M rows); the facts it then
-/// loads are added to the sums from the rows their <c>INSERT … RETURNING</c> sends (<see cref="AddLoaded"/>).
+/// The read runs beside the duplicate check (round 7), which loads its winners meanwhile: they are added to the sums
+/// from the rows their <c>INSERT … RETURNING</c> sent (<see cref="AddLoaded"/>), which the read cannot see (its
+/// statements began before the check's transaction commits).
 /// </para>
 /// </summary>
 static class FactReading
 {
-    /// <summary>The columns of every read of facts, in this order; <c>earlier_facts</c> has them too, so that a row read is a row copied into it.</summary>
-    public const string Columns = "product_id, sales_channel, customer_id, sale_date, quantity, total_price, flags, transaction_id, source_line";
+    /// <summary>The columns of every read of facts, in this order.</summary>
+    public const string Columns = "product_id, sales_channel, customer_id, sale_date, quantity, total_price, flags";
 
     // The columns' positions in each COPY row.
-    const int ProductId = 0, Channel = 1, CustomerId = 2, SaleDate = 3, Quantity = 4, TotalPrice = 5, Flags = 6, TransactionId = 7, FieldCount = 9;
+    const int ProductId = 0, Channel = 1, CustomerId = 2, SaleDate = 3, Quantity = 4, TotalPrice = 5, Flags = 6, FieldCount = 7;
 
     const int CancellationCheckRows = 1 << 16;
 
-    /// <summary>
-    /// Reads the run's facts; those that may share an id with a waiting candidate go to <see cref="FactsRead.Earlier"/>.
-    /// </summary>
-    public static async Task<FactsRead> ReadAsync(
-        NpgsqlDataSource dataSource, Guid runId, WaitingCandidates waiting, MetricsLoaderOptions options, CancellationToken cancellationToken)
+    public static async Task<FactsRead> ReadAsync(NpgsqlDataSource dataSource, Guid runId, MetricsLoaderOptions options, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var rowsRead = await RowsReadAsync(dataSource, runId, cancellationToken);
         var readers = Math.Max(1, options.FactReaders);
         var parts = (int)Math.Clamp(BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, (rowsRead + options.FactsPerCustomerPart - 1) / options.FactsPerCustomerPart)), 1, 1024);
         var channels = new SalesChannelIndex();
         var customers = new CustomerSpill(options.ResolvedSpillDirectory, parts, readers);
-        var earlier = new EarlierFacts(options.ResolvedSpillDirectory, readers);
         try
         {
             // Source lines start after the header (line 2); the split only balances the readers, any split is correct.
@@ -69,7 +60,7 @@ static class FactReading
                     var range = (from == long.MinValue ? "" : $" AND source_line >= {from}") + (to == long.MaxValue ? "" : $" AND source_line < {to}");
                     using var connection = dataSource.OpenConnection();
                     using var copy = connection.BeginRawBinaryCopy($"COPY (SELECT {Columns} FROM fact_sales WHERE run_id = '{runId:D}'{range}) TO STDOUT (FORMAT BINARY)");
-                    var facts = Read(copy, runId, totals, customers, reader, waiting, earlier, failed.Token);
+                    var facts = Read(copy, runId, totals, customers, reader, failed.Token);
                     return (totals, facts);
                 }
                 catch
@@ -81,26 +72,35 @@ static class FactReading
             var all = await Task.WhenAll(reading).ConfigureAwait(false);
             for (var i = 1; i < all.Length; i++)
                 all[0].totals.Merge(all[i].totals);
-            return new FactsRead(all[0].totals, customers, earlier, all.Sum(r => r.facts));
+            return new FactsRead(all[0].totals, customers, all.Sum(r => r.facts), System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch
         {
             customers.Dispose();
-            earlier.Dispose();
             throw;
         }
     }
 
     /// <summary>
-    /// Adds to <paramref name="facts"/> the facts that <paramref name="copyOut"/> (a <c>COPY … TO STDOUT (FORMAT BINARY)</c>
-    /// of <see cref="Columns"/>) sends, on the connection, in its transaction: the winners the finalization loads after the read.
-    /// Returns how many.
+    /// Sends the rows of <paramref name="copyOut"/> (a <c>COPY … TO STDOUT (FORMAT BINARY)</c> of <see cref="Columns"/>) on
+    /// the connection, in its transaction, into memory: the winners that the duplicate check loads while the read runs
+    /// (a few thousand rows at 10 M facts), for <see cref="AddLoaded"/> once the read is done.
     /// </summary>
-    public static async Task<long> AddLoaded(NpgsqlConnection connection, string copyOut, Guid runId, FactsRead facts, CancellationToken cancellationToken)
+    public static async Task<byte[]> CopyOutAsync(NpgsqlConnection connection, string copyOut, CancellationToken cancellationToken)
     {
         await using var copy = await connection.BeginRawBinaryCopyAsync(copyOut, cancellationToken);
-        // The reader is synchronous; after the read its first reader's customer parts are free to add to.
-        return await Task.Run(() => Read(copy, runId, facts.Totals, facts.Customers, 0, null, null, cancellationToken), cancellationToken);
+        using var rows = new MemoryStream();
+        await copy.CopyToAsync(rows, cancellationToken);
+        return rows.ToArray();
+    }
+
+    /// <summary>Adds the facts of <paramref name="copyRows"/> (from <see cref="CopyOutAsync"/>) to what the read gave; returns how many.</summary>
+    public static long AddLoaded(FactsRead facts, byte[] copyRows, Guid runId)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        using var rows = new MemoryStream(copyRows, writable: false);
+        // The read is done: its first reader's customer parts are free to add to.
+        return Read(rows, runId, facts.Totals, facts.Customers, 0, CancellationToken.None);
     }
 
     static async Task<long> RowsReadAsync(NpgsqlDataSource dataSource, Guid runId, CancellationToken cancellationToken)
@@ -110,8 +110,7 @@ static class FactReading
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    static long Read(Stream copy, Guid runId, FactTotals totals, CustomerSpill customers, int reader, WaitingCandidates? waiting, EarlierFacts? earlier,
-        CancellationToken cancellationToken)
+    static long Read(Stream copy, Guid runId, FactTotals totals, CustomerSpill customers, int reader, CancellationToken cancellationToken)
     {
         using var rows = new PgBinaryCopyReader(copy, FieldCount);
         Span<int> offsets = stackalloc int[FieldCount];
@@ -138,8 +137,6 @@ static class FactReading
             var channel = totals.Add(in fact);
             if (fact.HasCustomer)
                 customers.Add(reader, fact.CustomerId, channel, fact.Quantity, fact.SaleDateMicros, fact.TotalPriceCents);
-            if (waiting is not null && waiting.MayShareAnId(row.Slice(offsets[TransactionId], lengths[TransactionId])))
-                earlier!.Add(reader, row);
             if (++count % CancellationCheckRows == 0)
                 cancellationToken.ThrowIfCancellationRequested();
         }

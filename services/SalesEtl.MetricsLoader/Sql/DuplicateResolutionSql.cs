@@ -10,9 +10,8 @@ namespace SalesEtl.MetricsLoader.Sql;
 /// Most facts are already in <c>fact_sales</c> when this runs: the transformers load the candidates whose transaction
 /// id the ingestor saw for the first time (<c>FirstOccurrenceFilter</c>), and those are winners by construction. Only
 /// the other candidates wait in <c>transformed_sales</c>: the repeats (and the few ids the filter falsely took for
-/// repeats). Their ids are looked up among the loaded facts by the read of the run's facts that the metric tables need
-/// anyway (<c>FactReading</c>), and the ranking runs over those ids alone. A finalization only ever inserts facts from
-/// <c>transformed_sales</c>, so clearing an earlier attempt deletes those and nothing else.
+/// repeats). Their ids are looked up among the loaded facts, and the ranking runs over those ids alone. A finalization
+/// only ever inserts facts from <c>transformed_sales</c>, so clearing an earlier attempt deletes those and nothing else.
 /// </para>
 /// </summary>
 static class DuplicateResolutionSql
@@ -29,7 +28,7 @@ static class DuplicateResolutionSql
 
     /// <summary>
     /// Deletes the facts an earlier finalization of the run loaded from the waiting candidates, and its mark; committed
-    /// before the run's facts are read (<c>FactReading</c>), whose other connections must not see them. Those facts are
+    /// before the run's facts are read (<c>FactReading</c>), whose connections must not see them. Those facts are
     /// the ones on a waiting line: a hash join of the run's facts against the waiting lines (fact_sales has no key to
     /// probe since migration FactsWithoutPrimaryKey), only when that attempt loaded winners (one scan of the run's facts:
     /// 3 s at 10 M rows, which a first finalization skips). Run after <c>RunFinalizer</c> analyzed fact_sales and
@@ -51,30 +50,25 @@ static class DuplicateResolutionSql
     /// <summary>Everything a finalization wrote from the waiting candidates.</summary>
     public const string Clear = ClearWinners + ClearLosers;
 
-    /// <summary>The waiting candidates' ids (repeated as often as they wait), after a row of counts for the completeness check.</summary>
-    public const string WaitingIds = """
-        SELECT r.rows_read,
+    /// <summary>One row of counts for the completeness check: the rows the ingestor read, the waiting candidates, the rejects.</summary>
+    public const string Counts = """
+        SELECT (SELECT r.rows_read FROM batch_runs r WHERE r.run_id = @run),
                (SELECT count(*) FROM transformed_sales WHERE run_id = @run),
                (SELECT count(*) FROM rejected_rows WHERE run_id = @run AND reason <> 'duplicate_conflict')
-        FROM batch_runs r WHERE r.run_id = @run;
-        SELECT t.transaction_id FROM transformed_sales t WHERE t.run_id = @run;
         """;
 
     /// <summary>
-    /// The table of the loaded facts that may share an id with a waiting candidate, filled by binary COPY from what the
-    /// read of the run's facts kept (<c>EarlierFacts</c>): the columns of that read, in its order. It may hold facts of
-    /// ids that no candidate has (the filter's false positives): each such id occurs once, so the ranking leaves it out.
-    /// </summary>
-    public static string EarlierFactsTable(string columns) =>
-        $"CREATE TEMP TABLE earlier_facts ON COMMIT DROP AS SELECT {columns} FROM fact_sales WITH NO DATA;";
-
-    /// <summary>
-    /// The ids that occur more than once among the waiting candidates and the earlier facts, and the rows of those ids
-    /// ranked. The ids are kept in a table of their own: as a subquery, a parallel plan had every worker aggregate all
-    /// of the run's ids again (psql, 10 M rows: 12.2 s -> 6.7 s).
+    /// The loaded facts that share an id with a waiting candidate (one scan of the run's facts against a hash of the
+    /// waiting ids, while the metrics' read of the facts runs beside it), the ids that occur more than once among both,
+    /// and the rows of those ids ranked. The ids are kept in a table of their own: as a subquery, a parallel plan had
+    /// every worker aggregate all of the run's ids again (psql, 10 M rows: 12.2 s -> 6.7 s).
     /// </summary>
     public const string Rank = """
-        ANALYZE earlier_facts;
+        CREATE TEMP TABLE earlier_facts ON COMMIT DROP AS
+        SELECT f.source_line, f.transaction_id, f.customer_id, f.product_id, f.sale_date, f.quantity, f.total_price, f.sales_channel
+        FROM fact_sales f
+        WHERE f.run_id = @run
+          AND f.transaction_id IN (SELECT t.transaction_id FROM transformed_sales t WHERE t.run_id = @run);
         CREATE TEMP TABLE duplicate_ids ON COMMIT DROP AS
         SELECT c.transaction_id
         FROM (SELECT t.transaction_id FROM transformed_sales t WHERE t.run_id = @run

@@ -79,13 +79,6 @@ public sealed class FirstOccurrenceFilter
         return size == bytes ? size : size / 2;
     }
 
-    /// <summary>
-    /// A size for a filter that is to hold <paramref name="ids"/> ids and then be asked (<see cref="MayHaveUtf8"/>): 16 to
-    /// 32 bits an id, about one id in a thousand that was never added answered "may have".
-    /// </summary>
-    public static int SizeForIds(int ids) =>
-        (int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(ids, 1) * 2), MinBytes, MaxBytes);
-
     /// <summary>The filter's size in bytes.</summary>
     public long Bytes => (long)words.Length * sizeof(ulong);
 
@@ -132,28 +125,6 @@ public sealed class FirstOccurrenceFilter
             SettleOldest();
         deferred[(deferredFirst + deferredCount) % DeferredIds] = new DeferredId(hash, marks, token);
         deferredCount++;
-        return true;
-    }
-
-    /// <summary>
-    /// Whether the id may have been added; false when it certainly was not. Only reads the filter, so several threads may
-    /// ask at once while nothing adds (the metrics-loader looks up every fact of a run among the ids of its waiting
-    /// candidates this way). Ids given to <see cref="AddLater"/> must have been settled (<see cref="Settle"/>) first.
-    /// </summary>
-    public bool MayHaveUtf8(ReadOnlySpan<byte> utf8TransactionId)
-    {
-        if (deferredCount > 0)
-            throw new InvalidOperationException("Ids added later are not settled yet: call Settle before asking whether an id was added.");
-        if (!TryHashUtf8(utf8TransactionId, out var hash))
-            return false;
-        var block = BlockOf(hash);
-        var probes = Mix(hash ^ 0x9E3779B97F4A7C15UL);
-        for (var probe = 0; probe < Probes; probe++, probes >>= BitsPerProbe)
-        {
-            var bit = (int)(probes & ((1 << BitsPerProbe) - 1));
-            if ((words[block + (bit >> 6)] & (1UL << (bit & 63))) == 0)
-                return false;
-        }
         return true;
     }
 

@@ -24,8 +24,7 @@ public sealed class InProcessDatabase : IAsyncLifetime
 /// data generator (random seed, BOM, CRLF, shuffled and extra columns); each is run under every processing and the
 /// exports must be equal byte for byte, and so must the facts and duplicate rows. The processings include the ingestor's
 /// first-occurrence filter off (every candidate takes the duplicate check at finalization), 64 and 128 bytes (most ids
-/// falsely taken for repeats) and its default (nearly every first occurrence loaded by the transformer at once), and the
-/// metrics-loader's filter of the waiting ids off (every loaded fact ranked with the waiting candidates).
+/// falsely taken for repeats) and its default (nearly every first occurrence loaded by the transformer at once).
 /// </summary>
 public sealed class Exporting_a_run_whatever_the_processing(InProcessDatabase fixture, ITestOutputHelper output) : IClassFixture<InProcessDatabase>
 {
@@ -34,7 +33,7 @@ public sealed class Exporting_a_run_whatever_the_processing(InProcessDatabase fi
         new(10_000, 1, null),
         new(1, 3, 1),
         new(7, 1, 2, FilterBytes: 0),
-        new(7, 3, null, FilterWaitingIds: false),
+        new(7, 3, null),
         new(10_000, 3, 3, FilterBytes: 64),
         new(1, 1, null, FilterBytes: 128),
         new(10_000, 1, null, FilterBytes: 0),

@@ -6,10 +6,11 @@ using SalesEtl.TestSupport;
 namespace SalesEtl.IntegrationTests.Contract;
 
 /// <summary>
-/// The metrics-loader finalizes a run in phases (facts, with the completeness check on a second connection beside the
-/// ranking; then the metric tables in two lanes on two connections; then the quality report). A lane that fails stops
-/// the other, leaves the run without a report, and a second attempt gives exactly what one uninterrupted finalization
-/// gives; a run whose waiting candidates were lost fails before any of them is loaded.
+/// The metrics-loader finalizes a run in phases (the facts made final in a transaction while the metrics' read of the
+/// facts runs on other connections, the completeness check from that read's count before the commit; then the metric
+/// tables in two lanes on two connections; then the quality report). A part that fails stops the other, leaves the run
+/// without a report, and a second attempt gives exactly what one uninterrupted finalization gives; a run whose waiting
+/// candidates were lost fails before any of them is loaded.
 /// </summary>
 public sealed class Finalizing_metrics_in_lanes : IAsyncLifetime
 {
@@ -60,7 +61,7 @@ public sealed class Finalizing_metrics_in_lanes : IAsyncLifetime
         foreach (var table in SalesEtl.Data.Export.RunExporter.Tables)
             Assert.Equal(await File.ReadAllTextAsync(Path.Combine(expectedExport, $"{table.Name}.csv")), await File.ReadAllTextAsync(Path.Combine(export, $"{table.Name}.csv")));
         Assert.Equal(
-            new[] { "clear", "aggregate_facts", "rank_duplicates", "load_facts", "product_revenue", "channel_months", "channel_monthly",
+            new[] { "clear", "rank_duplicates", "load_facts", "aggregate_facts", "product_revenue", "channel_months", "channel_monthly",
                     "inventory_valuation", "inventory_by_category", "inventory_by_manufacturer", "channel_performance", "customer_frequency",
                     "customer_segments", "quality_report" },
             totals.Timings.Select(t => t.Step));
@@ -88,6 +89,34 @@ public sealed class Finalizing_metrics_in_lanes : IAsyncLifetime
         Assert.Contains("intermediate rows were lost", failure.Message, StringComparison.Ordinal);
         Assert.Equal(loaded, await run.FactsAndDuplicatesAsync(runId));
         Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM quality_reports WHERE run_id = '{runId}'"));
+    }
+
+    [Fact]
+    public async Task Should_load_nothing_when_the_duplicate_check_fails_beside_the_read_and_finalize_the_same_on_the_next_attempt()
+    {
+        await using var run = new InProcessRun(database);
+        var snapshot = await run.StoreSnapshotAsync(Products);
+        var (expectedRun, _) = await run.RunAsync(Sales, snapshot, new Processing(2, 1, null));
+        var runId = await run.StageAndTransformAsync(Sales, snapshot, new Processing(2, 1, null));
+        var loadedAtOnce = await run.FactsAndDuplicatesAsync(runId);
+        await ExecuteAsync("""
+            CREATE FUNCTION fail_duplicate_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected ranking failure'; END $$;
+            CREATE TRIGGER fail_duplicate_rows BEFORE INSERT ON duplicate_rows FOR EACH STATEMENT EXECUTE FUNCTION fail_duplicate_rows();
+            """);
+
+        var failure = await Assert.ThrowsAsync<PostgresException>(() => FinalizeAsync(runId, snapshot));
+
+        Assert.Contains("injected ranking failure", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(loadedAtOnce, await run.FactsAndDuplicatesAsync(runId));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM transformed_chunks WHERE run_id = '{runId}' AND chunk_no = 0"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM quality_reports WHERE run_id = '{runId}'"));
+
+        await ExecuteAsync("DROP TRIGGER fail_duplicate_rows ON duplicate_rows");
+        Assert.NotNull(await FinalizeAsync(runId, snapshot));
+        Assert.Equal(await run.FactsAndDuplicatesAsync(expectedRun), await run.FactsAndDuplicatesAsync(runId));
+        Assert.Equal(
+            await database.ScalarAsync<long>($"SELECT sum(transactions)::bigint FROM product_revenue WHERE run_id = '{expectedRun}'"),
+            await database.ScalarAsync<long>($"SELECT sum(transactions)::bigint FROM product_revenue WHERE run_id = '{runId}'"));
     }
 
     Task<SalesEtl.Data.Quality.RunTotals?> FinalizeAsync(Guid runId, long snapshot) =>

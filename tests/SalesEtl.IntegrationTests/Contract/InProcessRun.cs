@@ -19,13 +19,12 @@ namespace SalesEtl.IntegrationTests.Contract;
 /// <summary>
 /// How a run is processed: chunk size, transformer workers, whether chunks are taken in a shuffled order, and the size
 /// of the ingestor's first-occurrence filter (0: off, every candidate takes the duplicate check; 64 bytes: nearly
-/// every id is falsely taken for a repeat), and whether the metrics-loader filters the facts its duplicate check needs
-/// by the waiting candidates' ids (off: every fact of the run goes to the ranking).
+/// every id is falsely taken for a repeat).
 /// </summary>
-public sealed record Processing(int ChunkSize, int Workers, int? ShuffleSeed, int FilterBytes = FirstOccurrenceFilter.DefaultBytes, bool FilterWaitingIds = true)
+public sealed record Processing(int ChunkSize, int Workers, int? ShuffleSeed, int FilterBytes = FirstOccurrenceFilter.DefaultBytes)
 {
     public override string ToString() =>
-        $"chunks of {ChunkSize}, {Workers} worker(s), {(ShuffleSeed is null ? "file order" : "shuffled")}, first-occurrence filter of {FilterBytes} bytes, waiting ids {(FilterWaitingIds ? "filtered" : "not filtered")}";
+        $"chunks of {ChunkSize}, {Workers} worker(s), {(ShuffleSeed is null ? "file order" : "shuffled")}, first-occurrence filter of {FilterBytes} bytes";
 }
 
 /// <summary>
@@ -57,8 +56,7 @@ public sealed class InProcessRun(TestDatabase database) : IAsyncDisposable
     public async Task<(Guid RunId, string ExportDir)> RunAsync(string salesCsv, long snapshotId, Processing processing)
     {
         var runId = await StageAndTransformAsync(salesCsv, snapshotId, processing);
-        await new RunFinalizer(database.DataSource, new MetricsLoaderOptions { FilterWaitingIds = processing.FilterWaitingIds })
-            .FinalizeAsync(runId, snapshotId, new QualityOptions(), CancellationToken.None);
+        await new RunFinalizer(database.DataSource).FinalizeAsync(runId, snapshotId, new QualityOptions(), CancellationToken.None);
         var exportDir = Path.Combine(Path.GetTempPath(), "sales-etl-in-process", runId.ToString());
         await new RunExporter(database.DataSource).ExportAsync(runId, exportDir, CancellationToken.None);
         return (runId, exportDir);

@@ -130,49 +130,6 @@ public class Marking_first_occurrences_of_transaction_ids(Xunit.Abstractions.ITe
     }
 
     [Fact]
-    public void Should_know_every_id_it_was_given_and_few_it_was_not_when_asked_without_adding()
-    {
-        // The metrics-loader's use: the waiting candidates' ids added, then every fact's id asked. No false negative
-        // ever; at the size for its ids (SizeForIds) about one in a thousand false positives, and asking adds nothing.
-        Gen.Select(Gen.Int[0, 2000].Select(n => $"TX-{n:D6}").List[0, 200], Gen.Int[0, 2000].Select(n => $"TX-{n:D6}").List[0, 200])
-            .Sample((added, asked) =>
-            {
-                var filter = new FirstOccurrenceFilter(FirstOccurrenceFilter.SizeForIds(added.Count));
-                foreach (var id in added)
-                    filter.IsFirstUtf8(Encoding.UTF8.GetBytes(id));
-                foreach (var id in asked.Concat(added))
-                {
-                    if (added.Contains(id))
-                        Assert.True(filter.MayHaveUtf8(Encoding.UTF8.GetBytes(id)), $"'{id}' was added");
-                    else
-                        filter.MayHaveUtf8(Encoding.UTF8.GetBytes(id));
-                }
-                foreach (var id in asked.Where(id => !added.Contains(id)).Distinct())
-                    Assert.True(filter.IsFirstUtf8(Encoding.UTF8.GetBytes(id)) || filter.MayHaveUtf8(Encoding.UTF8.GetBytes(id)));
-            }, iter: 200);
-
-        var large = new FirstOccurrenceFilter(FirstOccurrenceFilter.SizeForIds(100_000));
-        for (var i = 0; i < 100_000; i++)
-            large.IsFirstUtf8(Encoding.UTF8.GetBytes($"TX-{i:D8}"));
-        var falsePositives = Enumerable.Range(100_000, 1_000_000).Count(i => large.MayHaveUtf8(Encoding.UTF8.GetBytes($"TX-{i:D8}")));
-        output.WriteLine($"{falsePositives} of 1,000,000 ids never added may have been ({falsePositives / 10_000.0:0.000} %)");
-        Assert.InRange(falsePositives, 0, 2_000);
-        Assert.True(Enumerable.Range(0, 100_000).All(i => large.MayHaveUtf8(Encoding.UTF8.GetBytes($" TX-{i:D8}\t"))), "ids are trimmed as when added");
-        Assert.False(large.MayHaveUtf8("  "u8));
-    }
-
-    [Fact]
-    public void Should_refuse_to_say_whether_it_has_an_id_while_ids_added_later_wait()
-    {
-        var filter = new FirstOccurrenceFilter(1024);
-        filter.AddLater("TX-1"u8, new Answers(), 1);
-
-        Assert.Throws<InvalidOperationException>(() => filter.MayHaveUtf8("TX-1"u8));
-        filter.Settle();
-        Assert.True(filter.MayHaveUtf8("TX-1"u8));
-    }
-
-    [Fact]
     public void Should_compare_ids_after_trimming_ascii_whitespace_and_with_their_case()
     {
         var filter = new FirstOccurrenceFilter(1024);
