@@ -20,5 +20,11 @@ public sealed class MetricsLoaderOptions
     /// <summary>Facts per part of the customers (a power of two of parts per run): bounds the memory of a part's customers.</summary>
     public int FactsPerCustomerPart { get; set; } = 262_144;
 
+    /// <summary>
+    /// Connections that copy a run's customers into <c>customer_frequency</c> side by side, each its share of the parts
+    /// in a transaction of its own (PostgreSQL takes the rows of one COPY on one core). 2 by default, as the readers.
+    /// </summary>
+    public int CustomerWriters { get; set; } = 2;
+
     public string ResolvedSpillDirectory => string.IsNullOrWhiteSpace(SpillDirectory) ? Path.GetTempPath() : SpillDirectory;
 }

@@ -13,6 +13,7 @@ public static class MetricsLoaderRegistration
             .ValidateOnStart();
         services.AddOptions<MetricsLoaderOptions>().Bind(configuration.GetSection(MetricsLoaderOptions.Section))
             .Validate(o => o.FactReaders is >= 1 and <= 16, "MetricsLoader:FactReaders must be between 1 and 16.")
+            .Validate(o => o.CustomerWriters is >= 1 and <= 16, "MetricsLoader:CustomerWriters must be between 1 and 16.")
             .Validate(o => o.FactsPerCustomerPart >= 1024, "MetricsLoader:FactsPerCustomerPart must be at least 1024.")
             .Validate(o => Directory.Exists(o.ResolvedSpillDirectory), "MetricsLoader:SpillDirectory must be an existing folder.")
             .ValidateOnStart();

@@ -28,7 +28,7 @@ namespace SalesEtl.MetricsLoader;
 public sealed class RunFinalizer(NpgsqlDataSource dataSource, MetricsLoaderOptions? options = null) : IRunFinalizer
 {
     readonly MetricsLoaderOptions options = options ?? new MetricsLoaderOptions();
-    readonly MetricTables metricTables = new(dataSource);
+    readonly MetricTables metricTables = new(dataSource, options ?? new MetricsLoaderOptions());
 
     const string PurgeRun = """
         DELETE FROM fact_sales WHERE run_id = @run;

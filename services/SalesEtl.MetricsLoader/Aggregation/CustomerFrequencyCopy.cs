@@ -9,7 +9,8 @@ namespace SalesEtl.MetricsLoader.Aggregation;
 
 /// <summary>
 /// Sums the spilled customers part after part and writes each part's customers into <c>customer_frequency</c> by one
-/// binary COPY, while counting them per segment and per channel.
+/// binary COPY, while counting them per segment and per channel. Several writers may each take their share of the
+/// parts at once (<see cref="CustomerSpill.ReadPart"/> of different parts is safe side by side).
 /// </summary>
 static class CustomerFrequencyCopy
 {
@@ -17,9 +18,12 @@ static class CustomerFrequencyCopy
 
     static readonly byte[][] SegmentNames = [.. CustomerSegments.All.Select(Encoding.UTF8.GetBytes)];
 
-    /// <summary>Writes every customer, summed in <paramref name="table"/>, which is left with the counts per segment and per channel number.</summary>
+    /// <summary>
+    /// Writes the customers of every <paramref name="step"/>-th part from <paramref name="first"/>, summed in
+    /// <paramref name="table"/>, which is left with their counts per segment and per channel number.
+    /// </summary>
     public static async Task WriteAsync(
-        NpgsqlConnection connection, Guid runId, CustomerSpill customers, CustomerTotalsTable table, CancellationToken cancellationToken)
+        NpgsqlConnection connection, Guid runId, CustomerSpill customers, int first, int step, CustomerTotalsTable table, CancellationToken cancellationToken)
     {
         table.Reset();
         await using var copy = await connection.BeginRawBinaryCopyAsync(MetricSql.CustomerFrequencyCopy, cancellationToken);
@@ -27,7 +31,7 @@ static class CustomerFrequencyCopy
         try
         {
             PgBinaryCopy.WriteHeader(rows);
-            for (var part = 0; part < customers.Partitions; part++)
+            for (var part = first; part < customers.Partitions; part += step)
             {
                 customers.ReadPart(part, table);
                 for (var i = 0; i < table.Count; i++)

@@ -35,10 +35,12 @@ public sealed class Summing_metrics_from_one_read_of_the_facts : IAsyncLifetime
             MetricsLoaderOptions[] variants =
             [
                 new(),
-                // Many small parts over three line ranges.
-                new() { FactReaders = 3, FactsPerCustomerPart = 1024, SpillDirectory = spill },
+                // Many small parts over three line ranges, written by three connections.
+                new() { FactReaders = 3, FactsPerCustomerPart = 1024, CustomerWriters = 3, SpillDirectory = spill },
                 // One part and one reader: about 900 KB of customer rows, written to the part's file as its buffer fills.
                 new() { FactReaders = 1, FactsPerCustomerPart = 1 << 20, SpillDirectory = spill },
+                // Many parts, one writer.
+                new() { FactsPerCustomerPart = 1024, CustomerWriters = 1, SpillDirectory = spill },
             ];
             string? baseline = null;
             foreach (var options in variants)
@@ -59,7 +61,7 @@ public sealed class Summing_metrics_from_one_read_of_the_facts : IAsyncLifetime
                 {
                     Assert.True(
                         await File.ReadAllTextAsync(Path.Combine(baseline, $"{table.Name}.csv")) == await File.ReadAllTextAsync(Path.Combine(export, $"{table.Name}.csv")),
-                        $"{table.Name} differs with {options.FactReaders} reader(s) and parts of {options.FactsPerCustomerPart} facts");
+                        $"{table.Name} differs with {options.FactReaders} reader(s), parts of {options.FactsPerCustomerPart} facts and {options.CustomerWriters} writer(s)");
                 }
             }
         }
