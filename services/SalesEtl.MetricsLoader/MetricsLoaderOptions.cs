@@ -22,9 +22,11 @@ public sealed class MetricsLoaderOptions
 
     /// <summary>
     /// Connections that copy a run's customers into <c>customer_frequency</c> side by side, each its share of the parts
-    /// in a transaction of its own (PostgreSQL takes the rows of one COPY on one core). 2 by default, as the readers.
+    /// in a transaction of its own (PostgreSQL takes the rows of one COPY on one core). 1 by default: on 2 cores a second
+    /// writer gained less than the noise (10 M rows: the step 2.6–3.5 → 2.2–3.0 s) for a customer table and buffers
+    /// more at once (the metrics-loader's peak about 15 MiB higher, docs/PERFORMANCE.md round 7); on a larger node, 2 or more.
     /// </summary>
-    public int CustomerWriters { get; set; } = 2;
+    public int CustomerWriters { get; set; } = 1;
 
     public string ResolvedSpillDirectory => string.IsNullOrWhiteSpace(SpillDirectory) ? Path.GetTempPath() : SpillDirectory;
 }
