@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SalesEtl.Pipeline.Buffers;
 
 namespace SalesEtl.Data.Facts;
 
@@ -23,7 +24,7 @@ public sealed class PgBinaryCopyReader : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fieldCount);
         this.stream = stream;
         this.fieldCount = fieldCount;
-        buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(bufferSize);
+        buffer = ChunkBuffers.Pool.Rent(bufferSize);
     }
 
     /// <summary>
@@ -106,9 +107,9 @@ public sealed class PgBinaryCopyReader : IDisposable
     {
         if (needed > buffer.Length)
         {
-            var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(needed);
+            var larger = ChunkBuffers.Pool.Rent(needed);
             buffer.AsSpan(start, end - start).CopyTo(larger);
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            ChunkBuffers.Pool.Return(buffer);
             buffer = larger;
             end -= start;
             start = 0;
@@ -132,7 +133,7 @@ public sealed class PgBinaryCopyReader : IDisposable
     public void Dispose()
     {
         if (buffer.Length > 0)
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            ChunkBuffers.Pool.Return(buffer);
         buffer = [];
     }
 }
