@@ -1,6 +1,7 @@
 using Npgsql;
 using RabbitMQ.Client.Exceptions;
 using SalesEtl.Cli;
+using SalesEtl.Cli.Bench;
 using SalesEtl.Cli.Commands;
 using SalesEtl.Cli.Embedded;
 
@@ -54,7 +55,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    var line = CommandLine.Parse(args, new HashSet<string>(["--help", "-h", "--json", EmbeddedCommands.Flag, .. GenerateCommand.Flags]));
+    var line = CommandLine.Parse(args, new HashSet<string>(["--help", "-h", "--json", EmbeddedCommands.Flag, .. GenerateCommand.Flags, .. BenchCommand.Flags]));
     if (line.Command is null or "help" || line.Has("--help"))
     {
         Console.WriteLine(Usage);

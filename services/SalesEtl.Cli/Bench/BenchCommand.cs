@@ -19,6 +19,9 @@ namespace SalesEtl.Cli.Bench;
 /// </summary>
 public static class BenchCommand
 {
+    /// <summary>Options without a value (a flag not listed took the next option as its value: <c>--keep --out X</c> lost <c>--out</c>).</summary>
+    public static readonly string[] Flags = ["--keep"];
+
     public const string Usage = """
       etl bench --rows N [--transformers K] [--runs R] [--warmup W] [--out bench.json] [--chunk-size N]
                 [--file sales.csv --products products.json] [--services DIR] [--work-dir DIR] [--keep]
