@@ -14,21 +14,23 @@ namespace SalesEtl.MetricsLoader;
 /// so a redelivered command rewrites the same rows.
 /// <para>
 /// Under the run's lock, held for the session from the first to the last: the earlier attempt's results cleared and
-/// committed; the run's facts read once (<see cref="FactReading"/>, on connections of their own), into the metric sums
-/// and, for the duplicate check, the facts that may share an id with a waiting candidate; the run checked complete from
-/// the counts of that read; the facts made final in one transaction (the ranking, the winners loaded and added to the
-/// sums); the metric tables in two lanes side by side, each lane a transaction: <see cref="MetricSql.RunLane"/> on this
-/// session's connection (its temporary table of the run's channel months serves the report), and
-/// <see cref="MetricSql.CustomerLane"/> on a connection of its own; the quality report, which marks the run finalized,
-/// in a last transaction, which drops the temporary table. A failure between phases leaves the run without a report;
-/// the run fails at its metrics step, and its retry (or a redelivery) finalizes it again from the start. Nothing reads
-/// a run's metrics as final before its report exists and it has succeeded.
+/// committed; the run's facts read once for the metric sums (<see cref="FactReading"/>, on connections of their own)
+/// while this session's transaction makes them final (the waiting candidates ranked, the winners loaded and their rows
+/// added to the sums), the run checked complete from the read's count before that transaction commits; the metric
+/// tables in two lanes side by side: <see cref="MetricSql.RunLane"/> on this session's connection (its temporary table
+/// of the run's channel months serves the report), and <see cref="MetricSql.CustomerLane"/> on connections of its own;
+/// the quality report, which marks the run finalized, in a last transaction, which drops the temporary table. A failure
+/// between phases leaves the run without a report; the run fails at its metrics step, and its retry (or a redelivery)
+/// finalizes it again from the start. Nothing reads a run's metrics as final before its report exists and it has
+/// succeeded.
 /// </para>
 /// </summary>
 public sealed class RunFinalizer(NpgsqlDataSource dataSource, MetricsLoaderOptions? options = null) : IRunFinalizer
 {
-    readonly MetricsLoaderOptions options = options ?? new MetricsLoaderOptions();
-    readonly MetricTables metricTables = new(dataSource, options ?? new MetricsLoaderOptions());
+    static readonly MetricsLoaderOptions Defaults = new();
+
+    readonly MetricsLoaderOptions options = options ?? Defaults;
+    readonly MetricTables metricTables = new(dataSource, options ?? Defaults);
 
     const string PurgeRun = """
         DELETE FROM fact_sales WHERE run_id = @run;
@@ -66,6 +68,7 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource, MetricsLoaderOptio
             using var facts = await MakeFactsFinalBesideTheReadAsync(connection, runId, snapshotId, counts, timings, cancellationToken);
 
             timings.AddRange(await metricTables.WriteAsync(connection, runId, snapshotId, facts, cancellationToken));
+            // Disposed before the compaction, so that it frees the spill's buffers (the using covers a failure before).
             facts.Dispose();
             MetricTables.CompactHeapAfter(facts);
 
@@ -95,57 +98,39 @@ public sealed class RunFinalizer(NpgsqlDataSource dataSource, MetricsLoaderOptio
     async Task<FactsRead> MakeFactsFinalBesideTheReadAsync(
         NpgsqlConnection connection, Guid runId, long snapshotId, RunCounts counts, List<StepTiming> timings, CancellationToken cancellationToken)
     {
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reading = FactReading.ReadAsync(dataSource, runId, options, failed.Token);
+        FactsRead? facts = null;
         try
         {
-            await using var transaction = await connection.BeginTransactionAsync(failed.Token);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             byte[] winners = [];
-            var checking = Task.Run(async () =>
-            {
-                timings.Add(await TimedAsync(FinalizationSteps.RankDuplicates,
-                    () => ExecuteAsync(connection, transaction, DuplicateResolutionSql.Rank, runId, snapshotId, failed.Token)));
-                timings.Add(await TimedAsync(FinalizationSteps.LoadFacts, async () =>
+            // Whichever side fails first stops the other, and its failure is the one thrown.
+            timings.AddRange(await SideBySide.RunAsync(
+                cancellationToken,
+                async token =>
                 {
-                    await ExecuteAsync(connection, transaction, DuplicateResolutionSql.MarkWinnersLoaded, runId, snapshotId, failed.Token);
-                    winners = await FactReading.CopyOutAsync(connection, DuplicateResolutionSql.LoadWinners(runId, snapshotId, FactReading.Columns), failed.Token);
-                    await ExecuteAsync(connection, transaction, DuplicateResolutionSql.RecordLosers, runId, snapshotId, failed.Token);
+                    var rank = await TimedAsync(FinalizationSteps.RankDuplicates,
+                        () => ExecuteAsync(connection, transaction, DuplicateResolutionSql.Rank, runId, snapshotId, token));
+                    var load = await TimedAsync(FinalizationSteps.LoadFacts, async () =>
+                    {
+                        await ExecuteAsync(connection, transaction, DuplicateResolutionSql.MarkWinnersLoaded, runId, snapshotId, token);
+                        winners = await FactReading.CopyOutAsync(connection, DuplicateResolutionSql.LoadWinners(runId, snapshotId, FactReading.Columns), token);
+                        await ExecuteAsync(connection, transaction, DuplicateResolutionSql.RecordLosers, runId, snapshotId, token);
+                    });
+                    return [rank, load];
+                },
+                async token =>
+                {
+                    facts = await FactReading.ReadAsync(dataSource, runId, options, token);
+                    return [new StepTiming(FinalizationSteps.AggregateFacts, facts.Elapsed)];
                 }));
-            }, failed.Token);
-            // Whichever side fails first stops the other.
-            await Task.WhenAny(checking, reading);
-            if (checking.IsFaulted || checking.IsCanceled || reading.IsFaulted || reading.IsCanceled)
-                await failed.CancelAsync();
-            await checking;
-            var facts = await reading;
-            try
-            {
-                timings.Add(new StepTiming(FinalizationSteps.AggregateFacts, facts.Elapsed));
-                counts.EnsureComplete(facts.Facts);
-                FactReading.AddLoaded(facts, winners, runId);
-                await transaction.CommitAsync(cancellationToken);
-                return facts;
-            }
-            catch
-            {
-                facts.Dispose();
-                throw;
-            }
+            counts.EnsureComplete(facts!.Facts);
+            FactReading.AddLoaded(facts, winners, runId);
+            await transaction.CommitAsync(cancellationToken);
+            return facts;
         }
-        catch (Exception exception)
+        catch
         {
-            await failed.CancelAsync();
-            try
-            {
-                (await reading).Dispose();
-            }
-            catch (Exception) when (!reading.IsCompletedSuccessfully)
-            {
-                // The read's own failure (or its cancellation) when the ranking failed first: reported below.
-            }
-            // Report the side that failed first, not the other side's cancellation.
-            if (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested && reading.Exception?.InnerException is { } cause)
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            facts?.Dispose();
             throw;
         }
     }

@@ -27,28 +27,21 @@ static class DuplicateResolutionSql
     public const string WaitingLines = "(SELECT DISTINCT t.source_line FROM transformed_sales t WHERE t.run_id = @run) w";
 
     /// <summary>
-    /// Deletes the facts an earlier finalization of the run loaded from the waiting candidates, and its mark; committed
-    /// before the run's facts are read (<c>FactReading</c>), whose connections must not see them. Those facts are
-    /// the ones on a waiting line: a hash join of the run's facts against the waiting lines (fact_sales has no key to
-    /// probe since migration FactsWithoutPrimaryKey), only when that attempt loaded winners (one scan of the run's facts:
-    /// 3 s at 10 M rows, which a first finalization skips). Run after <c>RunFinalizer</c> analyzed fact_sales and
-    /// transformed_sales (stale statistics made nested loops).
+    /// Deletes everything an earlier finalization of the run wrote from the waiting candidates, committed before the
+    /// run's facts are read (<c>FactReading</c>), whose connections must not see its winners. Those facts are the ones on
+    /// a waiting line: a hash join of the run's facts against the waiting lines (fact_sales has no key to probe since
+    /// migration FactsWithoutPrimaryKey), only when that attempt loaded winners (one scan of the run's facts: 3 s at 10 M
+    /// rows, which a first finalization skips); then its mark, its duplicates and its conflicts. Run after
+    /// <c>RunFinalizer</c> analyzed fact_sales and transformed_sales (stale statistics made nested loops).
     /// </summary>
-    public const string ClearWinners = $"""
+    public const string Clear = $"""
         DELETE FROM fact_sales f
         USING {WaitingLines}
         WHERE {WinnersLoaded} AND f.run_id = @run AND f.source_line = w.source_line;
         DELETE FROM transformed_chunks WHERE run_id = @run AND chunk_no = 0;
-        """;
-
-    /// <summary>The duplicates and conflicts an earlier finalization recorded.</summary>
-    public const string ClearLosers = """
         DELETE FROM duplicate_rows WHERE run_id = @run;
         DELETE FROM rejected_rows WHERE run_id = @run AND reason = 'duplicate_conflict';
         """;
-
-    /// <summary>Everything a finalization wrote from the waiting candidates.</summary>
-    public const string Clear = ClearWinners + ClearLosers;
 
     /// <summary>One row of counts for the completeness check: the rows the ingestor read, the waiting candidates, the rejects.</summary>
     public const string Counts = """
