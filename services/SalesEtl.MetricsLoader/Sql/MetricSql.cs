@@ -4,7 +4,9 @@ using SalesEtl.Pipeline.Sales;
 namespace SalesEtl.MetricsLoader.Sql;
 
 /// <summary>
-/// The metric tables of SPEC §3, each one set-based statement over the run's accepted facts.
+/// The statements that write the metric tables of SPEC §3. The big sums (per product, channel and month, and per
+/// customer) come from one streamed read of the run's facts (<c>FactReading</c>) rather than a scan per table: they
+/// arrive here as arrays or binary COPY; the product-side tables (inventory) stay one set-based statement each.
 /// Ratios go through <c>etl_div</c> (exact, half away from zero); money sums are exact numeric.
 /// </summary>
 static class MetricSql

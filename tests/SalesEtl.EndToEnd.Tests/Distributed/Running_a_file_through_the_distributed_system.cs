@@ -54,4 +54,31 @@ public sealed class Running_a_file_through_the_distributed_system(DistributedSys
         Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM staged_chunks WHERE run_id = '{runId}'"));
         Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM fact_sales WHERE run_id = '{runId}'"));
     }
+
+    [Fact]
+    public async Task Should_follow_the_run_with_progress_summarize_it_and_list_it()
+    {
+        var salesFile = Path.Combine(Path.GetTempPath(), $"sales-tool-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(salesFile,
+            "transaction_id,customer_id,product_id,quantity,total_price,sale_date,sales_channel\n" +
+            "T1,C1,P001,2,196.12,2026-01-05,web\nT2,C2,P002,1,,2026-01-06,Store\nT3,C1,P001,1,98.06,2026-01-07,web\n");
+        var run = await system.Topology.RunEtlAsync("run", salesFile, "--as-of", DistributedSystemFixture.AsOf.ToString("O"), "--chunk-size", "1", "--timeout", "300");
+        Assert.True(run.ExitCode == 0, $"etl run: {run}\n{system.Topology.Logs}");
+        Assert.True(Guid.TryParse(run.FirstLine, out var runId), $"The first line of etl run is not a run id: {run}");
+
+        // Progress on stderr, one line per change, ending with the final state; the summary on stdout.
+        var progress = run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(progress, line => line.StartsWith("Succeeded", StringComparison.Ordinal) && line.Contains("chunks staged 3/3, transformed 3/3", StringComparison.Ordinal));
+        Assert.Contains($"Run        {runId}", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("State      Succeeded (succeeded)", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Rows       3 read, 3 accepted, 0 rejected, 0 duplicates dropped", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("price_imputed 1", run.StandardOutput, StringComparison.Ordinal);
+
+        var runs = await system.Topology.RunEtlAsync("runs", "--limit", "100");
+        Assert.Equal(0, runs.ExitCode);
+        var listed = runs.StandardOutput.Split('\n').SingleOrDefault(line => line.StartsWith(runId.ToString(), StringComparison.Ordinal));
+        Assert.True(listed is not null, $"etl runs does not list {runId}: {runs}");
+        Assert.Contains("Succeeded", listed, StringComparison.Ordinal);
+        Assert.EndsWith(salesFile, listed.TrimEnd(), StringComparison.Ordinal);
+    }
 }

@@ -84,6 +84,35 @@ public sealed class Saga_under_concurrent_chunk_events : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Should_keep_chunk_events_that_arrive_before_their_run_row_exists()
+    {
+        // The missing-instance pitfall: a step event that beats its run's row must fault and be retried until the row
+        // exists, not be discarded (the probe's default policy dropped 431 of 500). Commands leave only after the row
+        // is committed, so early events are rare and few; each holds one of the endpoint's 16 consumer slots while it
+        // retries in memory, so more early events than slots would starve the run request behind them (seen with 40).
+        const int earlyChunks = 8;
+        var runId = NewId.NextGuid();
+        var publishers = await StartPublishersAsync();
+        try
+        {
+            await PublishConcurrentlyAsync(publishers, Enumerable.Range(1, earlyChunks), chunk => new SalesChunkStaged(runId, chunk, 1000, chunk * 1000L, chunk * 1000L + 999));
+            await Task.Delay(TimeSpan.FromMilliseconds(300));
+            await orchestrator.Bus.Publish(new StartBatchRun(runId, "/data/sales.csv", DateTimeOffset.UtcNow, null, 1000, DateTimeOffset.UtcNow));
+
+            var run = await WaitForAsync(runId, run => run.StagedChunks.Count == earlyChunks, "every early chunk to be recorded");
+            Assert.Equal(Enumerable.Range(1, earlyChunks), run.StagedChunks.Order());
+            Assert.Equal("Extracting", run.CurrentState);
+            Assert.Single(orchestrator.Recorder.Of<IngestSales>());
+            Assert.Empty(await vhost.NonEmptyErrorQueuesAsync());
+        }
+        finally
+        {
+            foreach (var publisher in publishers)
+                await publisher.StopAsync();
+        }
+    }
+
     async Task<List<IBusControl>> StartPublishersAsync()
     {
         var publishers = new List<IBusControl>();
