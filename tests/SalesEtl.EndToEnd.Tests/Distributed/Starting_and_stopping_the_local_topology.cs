@@ -33,7 +33,7 @@ public sealed class Starting_and_stopping_the_local_topology(Xunit.Abstractions.
 
     public async Task DisposeAsync()
     {
-        await RunAsync("bash", "deploy/local/down.sh"); // whatever happened above, leave no service running
+        await RunAsync("deploy/local/down.sh"); // whatever happened above, leave no service running
         await vhost.DisposeAsync();
         await database.DisposeAsync();
     }
@@ -41,29 +41,29 @@ public sealed class Starting_and_stopping_the_local_topology(Xunit.Abstractions.
     [Fact]
     public async Task Should_start_every_service_once_run_a_file_and_stop_them_all_both_scripts_idempotent()
     {
-        var first = await RunAsync("bash", "deploy/local/up.sh");
+        var first = await RunAsync("deploy/local/up.sh");
         Assert.True(first.ExitCode == 0, $"up.sh: {first}");
         Assert.Contains("[up] all services up", first.StandardOutput, StringComparison.Ordinal);
         var pids = ReadPids();
         Assert.Equal(Services.Order(), pids.Keys.Order());
 
-        var second = await RunAsync("bash", "deploy/local/up.sh");
+        var second = await RunAsync("deploy/local/up.sh");
         Assert.True(second.ExitCode == 0, $"up.sh again: {second}");
         foreach (var service in Services)
             Assert.Contains($"[up] {service} already running (pid {pids[service]})", second.StandardOutput, StringComparison.Ordinal);
         Assert.Equal(pids, ReadPids());
 
-        var run = await RunAsync("bash", "-c", "./etl run samples/sales.csv --as-of 2026-11-25T00:00:00Z");
+        var run = await RunAsync("./etl run samples/sales.csv --as-of 2026-11-25T00:00:00Z");
         Assert.True(run.ExitCode == 0, $"etl run: {run}");
         Assert.Contains("State      Succeeded (succeeded)", run.StandardOutput, StringComparison.Ordinal);
 
-        var down = await RunAsync("bash", "deploy/local/down.sh");
+        var down = await RunAsync("deploy/local/down.sh");
         Assert.True(down.ExitCode == 0, $"down.sh: {down}");
         Assert.Contains("[down] services stopped", down.StandardOutput, StringComparison.Ordinal);
         Assert.Empty(ReadPids());
         Assert.All(pids.Values, pid => Assert.False(IsAlive(pid), $"pid {pid} still runs after down.sh"));
 
-        var again = await RunAsync("bash", "deploy/local/down.sh");
+        var again = await RunAsync("deploy/local/down.sh");
         Assert.True(again.ExitCode == 0, $"down.sh again: {again}");
         Assert.Contains("[down] no services running", again.StandardOutput, StringComparison.Ordinal);
     }
@@ -86,29 +86,11 @@ public sealed class Starting_and_stopping_the_local_topology(Xunit.Abstractions.
         }
     }
 
-    async Task<EtlResult> RunAsync(string command, params string[] args)
+    async Task<EtlResult> RunAsync(string commandLine)
     {
-        var info = new ProcessStartInfo(command)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryLayout.Root,
-        };
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        foreach (var (key, value) in environment)
-            info.Environment[key] = value;
         var watch = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10)))
-            await process.WaitForExitAsync(timeout.Token);
-        var result = new EtlResult(process.ExitCode, await stdout, await stderr);
-        output.WriteLine($"{command} {string.Join(' ', args)}: exit {result.ExitCode} after {watch.Elapsed.TotalSeconds:0.0} s");
+        var result = await RepositoryCommand.RunAsync(commandLine, environment);
+        output.WriteLine($"{commandLine}: exit {result.ExitCode} after {watch.Elapsed.TotalSeconds:0.0} s");
         return result;
     }
 }

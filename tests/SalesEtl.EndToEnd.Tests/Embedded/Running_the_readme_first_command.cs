@@ -29,24 +29,8 @@ public sealed class Running_the_readme_first_command(Xunit.Abstractions.ITestOut
     public async Task Should_exit_0_printing_the_run_id_first_and_the_summary()
     {
         var command = FirstCommand();
-        var info = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryLayout.Root,
-        };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(command);
         var watch = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10)))
-            await process.WaitForExitAsync(timeout.Token);
-        var result = new EtlResult(process.ExitCode, await stdout, await stderr);
+        var result = await RepositoryCommand.RunAsync(command);
         output.WriteLine($"{command} took {watch.Elapsed.TotalSeconds:0.0} s (building the tool included when it was stale)\n{result}");
 
         Assert.True(result.ExitCode == 0, result.ToString());
