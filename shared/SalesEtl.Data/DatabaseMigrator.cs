@@ -4,18 +4,37 @@ using Npgsql;
 namespace SalesEtl.Data;
 
 /// <summary>
-/// Applies the EF Core migrations. Every replica of every service calls this at start-up, so a
-/// session-level advisory lock makes the first one migrate while the others wait and then find
-/// nothing left to do (EF's own migration lock is kept too; ours also covers database creation races).
+/// Applies the EF Core migrations under a PostgreSQL advisory lock, so that replicas starting at once
+/// migrate one after the other (the first applies, the rest find nothing pending).
 /// </summary>
 public static class DatabaseMigrator
 {
     const long MigrationLockKey = 0x5A1E5E7L;
+    const int Attempts = 5;
 
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
+        // A replica that starts on a loaded machine or while PostgreSQL restarts sees timeouts and lost connections:
+        // start-up waits them out instead of crashing the service (seen: a transformer killed by a read timeout).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await MigrateUnderLockAsync(dataSource, cancellationToken);
+                return;
+            }
+            catch (NpgsqlException exception) when (exception.IsTransient && attempt < Attempts && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    static async Task MigrateUnderLockAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
         await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var acquire = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection))
+        // No command timeout: the lock is held by another replica for as long as its migration takes.
+        await using (var acquire = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection) { CommandTimeout = 0 })
         {
             acquire.Parameters.AddWithValue("key", MigrationLockKey);
             await acquire.ExecuteNonQueryAsync(cancellationToken);
@@ -24,13 +43,26 @@ public static class DatabaseMigrator
         try
         {
             await using var db = EtlDatabase.CreateContext(dataSource);
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(5));
             await db.Database.MigrateAsync(cancellationToken);
         }
         finally
         {
+            await ReleaseAsync(lockConnection);
+        }
+    }
+
+    static async Task ReleaseAsync(NpgsqlConnection lockConnection)
+    {
+        try
+        {
             await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", lockConnection);
             release.Parameters.AddWithValue("key", MigrationLockKey);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+            // The connection broke: the session lock went with it. The migration's own error, if any, is the one to see.
         }
     }
 }
