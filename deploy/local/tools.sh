@@ -2,9 +2,11 @@
 # Offline validators of the deployment files (tests/SalesEtl.Deploy.Tests):
 #   docker-compose (Debian's 1.29: `docker-compose config -q` of docker-compose.yml)
 #   yamllint       (k8s/, docker-compose.yml, the CI workflow)
-# Checks, without installing, the tools that Debian does not package here:
-#   kubectl        (its built-in kustomize renders k8s/ overlays; on the machine image)
-#   node + npm     (tests/SalesEtl.Deploy.Tests/k8s-validate: kubernetes-models, dockerfile-utils)
+#   node + npm     (Debian's nodejs and npm; tests/SalesEtl.Deploy.Tests/k8s-validate:
+#                  kubernetes-models, dockerfile-utils; they need node >= 18, bookworm has 18)
+# Checks, without installing, the one tool that Debian does not package:
+#   kubectl        (its built-in kustomize renders k8s/ overlays); it comes with the machine
+#                  image (GitHub's runners and the CI container's host image have it)
 # Idempotent, like infra.sh: installs only what is missing. Needs root (or passwordless sudo)
 # to install. Exit code 1 when something required is still missing afterwards.
 set -euo pipefail
@@ -22,9 +24,11 @@ as_root() {
 missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v yamllint >/dev/null 2>&1 || missing+=(yamllint)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if ((${#missing[@]} == 0)); then
-  log "packages present: docker-compose yamllint"
+  log "packages present: docker-compose yamllint nodejs npm"
 else
   log "installing: ${missing[*]}"
   rc=0
@@ -41,7 +45,7 @@ else
 fi
 
 status=0
-for tool in docker-compose yamllint; do
+for tool in docker-compose yamllint node npm; do
   command -v "$tool" >/dev/null 2>&1 || { log "ERROR: $tool is still missing"; status=1; }
 done
 if command -v kubectl >/dev/null 2>&1; then
@@ -53,8 +57,5 @@ else
   log "ERROR: neither kubectl nor kustomize is installed: the k8s overlays cannot be rendered"
   status=1
 fi
-for tool in node npm; do
-  command -v "$tool" >/dev/null 2>&1 || { log "ERROR: $tool is missing (the Kubernetes schema validation needs it)"; status=1; }
-done
 ((status == 0)) && log "deployment validators ready"
 exit "$status"

@@ -229,4 +229,12 @@ for entry in "${INSTANCES[@]:2}"; do
 done
 wait_healthy "${workers[@]}"
 
+# The transformers Prometheus scrapes (deploy/prometheus/prometheus.yml reads this file_sd file).
+transformer_ports=()
+for entry in "${INSTANCES[@]}"; do
+  read -r name pub port <<<"$entry"
+  [[ $pub == transformer ]] && transformer_ports+=("$port")
+done
+bash "$ROOT/deploy/local/prometheus-targets.sh" "$LOCAL/prometheus/transformers.json" "${transformer_ports[@]}"
+
 log "all services up (logs: .local/logs, pids: .local/pids, stop: deploy/local/down.sh)"

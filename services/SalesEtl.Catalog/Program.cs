@@ -1,10 +1,11 @@
 using SalesEtl.Catalog;
 using SalesEtl.Catalog.Faults;
 using SalesEtl.Catalog.Products;
+using SalesEtl.ServiceDefaults;
 using SalesEtl.ServiceDefaults.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddCatalogLogging();
+builder.AddEtlLogging("catalog");                            // console, compact JSON in containers, Seq when Seq:ServerUrl is set
 builder.Services.AddProductCatalog(builder.Configuration);   // Catalog:ProductsFile, loaded once at start
 builder.Services.AddFaultInjection(builder.Configuration);   // Catalog:Faults:* at start, /faults at run time
 builder.Services.AddProblemDetails();

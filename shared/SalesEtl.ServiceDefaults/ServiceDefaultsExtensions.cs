@@ -12,6 +12,7 @@ using SalesEtl.Data;
 using SalesEtl.ServiceDefaults.Metrics;
 using Serilog;
 using Serilog.Formatting.Compact;
+using Serilog.Settings.Configuration;
 
 namespace SalesEtl.ServiceDefaults;
 
@@ -48,11 +49,14 @@ public static class ServiceDefaultsExtensions
                 $"{string.Join(" and ", missing)} must be configured outside the Development environment (the built-in defaults are for local development only).");
     }
 
+    /// <summary>The logging of every program that serves HTTP, the catalog stand-in included.</summary>
     public static void AddEtlLogging(this WebApplicationBuilder builder, string serviceName)
     {
+        // Sink assemblies named, not scanned: a program may run from another project's output folder (tests).
+        var readerOptions = new ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly, typeof(SeqLoggerConfigurationExtensions).Assembly);
         builder.Services.AddSerilog((services, logger) =>
         {
-            logger.ReadFrom.Configuration(builder.Configuration)
+            logger.ReadFrom.Configuration(builder.Configuration, readerOptions)
                 .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Serilog.Events.LogEventLevel.Warning)
                 .MinimumLevel.Override("MassTransit", Serilog.Events.LogEventLevel.Information)

@@ -12,7 +12,7 @@ public enum ImageTarget
 /// Kubernetes workload and the image are all called <see cref="Name"/>; the image is built from
 /// <see cref="Project"/> and starts <see cref="Dll"/>.
 /// </summary>
-/// <param name="UsesServiceDefaults">Hosts through shared/SalesEtl.ServiceDefaults (database, bus, Seq, JSON logs).</param>
+/// <param name="UsesServiceDefaults">Hosts through shared/SalesEtl.ServiceDefaults (database, bus); every service, the catalog too, logs through its AddEtlLogging.</param>
 public sealed record EtlProgram(string Name, string Project, string Dll, ImageTarget Target, bool UsesServiceDefaults)
 {
     public string AssemblyName => Path.GetFileNameWithoutExtension(Dll);

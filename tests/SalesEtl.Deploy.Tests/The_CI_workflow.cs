@@ -30,21 +30,25 @@ public sealed partial class The_CI_workflow
     [Fact]
     public void Should_run_the_tests_with_RabbitMQ_and_PostgreSQL()
     {
-        var services = Job("test")["services"]!;
-        Assert.StartsWith("postgres:", services["postgres"]?["image"].Str(), StringComparison.Ordinal);
-        Assert.StartsWith("rabbitmq:", services["rabbitmq"]?["image"].Str(), StringComparison.Ordinal);
-        Assert.Contains("-management", services["rabbitmq"]?["image"].Str(), StringComparison.Ordinal); // the tests create virtual hosts through the API
-        Assert.All(new[] { services["postgres"], services["rabbitmq"] }, s => Assert.Contains("--health-cmd", s?["options"].Str(), StringComparison.Ordinal));
+        // As root on Debian 12, like the CI entry point elsewhere: infra.sh installs and starts the
+        // servers (and Prometheus, Chromium) in the job's own container, where the Disruptive tests restart them.
+        var test = Job("test");
+        Assert.Equal("debian:12", test["container"]?["image"].Str());
+        Assert.Contains("--user root", test["container"]?["options"].Str(), StringComparison.Ordinal);
+        Assert.Null(test["services"]);   // servers in other containers would be out of reach of rabbitmqctl and pg_ctlcluster
 
-        var scripts = Scripts("test");
-        Assert.Contains("bash deploy/local/tools.sh", scripts, StringComparison.Ordinal);
-        Assert.Contains("bash deploy/local/test.sh", scripts, StringComparison.Ordinal);
-        var testStep = Steps("test").Single(s => s["run"].Str() == "bash deploy/local/test.sh");
-        Assert.Equal("1", testStep["env"]?["ETL_SKIP_INFRA"].Str());
-        foreach (var variable in new[] { "ETL_TEST_POSTGRES", "ETL_TEST_RABBITMQ", "ETL_TEST_RABBITMQ_MANAGEMENT" })
-            Assert.NotNull(testStep["env"]?[variable]);
+        Assert.Contains(Steps("test"), s => s["run"].Str() == "bash .ci/run");
+        Assert.DoesNotContain("ETL_SKIP_INFRA", Scripts("test") + test.ToJsonString(), StringComparison.Ordinal);
+        var entryPoint = File.ReadAllText(Path.Combine(TestSupport.RepositoryLayout.Root, ".ci", "run"));
+        Assert.Contains("export CI=true", entryPoint, StringComparison.Ordinal);
+        Assert.Contains("deploy/local/test.sh", entryPoint, StringComparison.Ordinal);
+        var testCommand = File.ReadAllText(Path.Combine(TestSupport.RepositoryLayout.Root, "deploy", "local", "test.sh"));
+        Assert.Contains("bash \"$ROOT/deploy/local/infra.sh\"", testCommand, StringComparison.Ordinal);
+        Assert.Contains("bash \"$ROOT/deploy/local/tools.sh\"", testCommand, StringComparison.Ordinal);
+
+        // What Debian does not give: the .NET SDK and kubectl.
         Assert.Contains(Steps("test"), s => s["uses"].Str()?.StartsWith("actions/setup-dotnet@", StringComparison.Ordinal) == true && s["with"]?["dotnet-version"].Str() == "10.0.x");
-        Assert.Contains(Steps("test"), s => s["uses"].Str()?.StartsWith("actions/setup-node@", StringComparison.Ordinal) == true);
+        Assert.Contains(Steps("test"), s => s["uses"].Str()?.StartsWith("azure/setup-kubectl@", StringComparison.Ordinal) == true);
     }
 
     [Fact]

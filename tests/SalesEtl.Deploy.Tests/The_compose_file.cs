@@ -220,9 +220,10 @@ public sealed partial class The_compose_file
         var services = (await Compose.ResolvedAsync())["services"].Entries().Select(e => e.Key).ToList();
         Assert.All(Infrastructure, name => Assert.Contains(name, services));
         Assert.Equal(Path.Combine(RepositoryLayout.Root, "deploy", "prometheus"), Mount(await Compose.ServiceAsync("prometheus"), "/etc/prometheus"));
-        Assert.Contains("--config.file=/etc/prometheus/prometheus.yml", (await Compose.ServiceAsync("prometheus"))["command"].Items().Select(c => c.Str()));
+        Assert.Contains("--config.file=/etc/prometheus/prometheus.compose.yml", (await Compose.ServiceAsync("prometheus"))["command"].Items().Select(c => c.Str()));
         Assert.Equal(Path.Combine(RepositoryLayout.Root, "grafana", "provisioning"), Mount(await Compose.ServiceAsync("grafana"), "/etc/grafana/provisioning"));
-        foreach (var program in Programs.All.Where(p => p.UsesServiceDefaults))
+        // Every service, the catalog too: its logging is the shared one (AddEtlLogging).
+        foreach (var program in Programs.Services)
             Assert.Equal("http://seq:5341", (await Compose.ServiceAsync(program.Name))["environment"]?["Seq__ServerUrl"].Str());
     }
 

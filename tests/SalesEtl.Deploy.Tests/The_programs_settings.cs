@@ -13,8 +13,8 @@ namespace SalesEtl.Deploy.Tests;
 /// </summary>
 public sealed class The_programs_settings
 {
-    /// <summary>Keys read without an options class, each with the sources that must read it.</summary>
-    static readonly (string Key, string Reader)[] ServiceDefaultsKeys =
+    /// <summary>Keys of the shared logging (AddEtlLogging, used by every web program), read without an options class, each with the source that must read it.</summary>
+    static readonly (string Key, string Reader)[] EtlLoggingKeys =
     [
         ("Seq:ServerUrl", "shared/SalesEtl.ServiceDefaults/ServiceDefaultsExtensions.cs"),
         ("Seq:ApiKey", "shared/SalesEtl.ServiceDefaults/ServiceDefaultsExtensions.cs"),
@@ -107,7 +107,7 @@ public sealed class The_programs_settings
     [Fact]
     public void Should_list_only_keys_that_their_readers_read()
     {
-        foreach (var (key, reader) in ServiceDefaultsKeys.Concat(EtlToolKeys))
+        foreach (var (key, reader) in EtlLoggingKeys.Concat(EtlToolKeys))
             Assert.Contains($"\"{key}\"", File.ReadAllText(Path.Combine(RepositoryLayout.Root, reader)), StringComparison.Ordinal);
     }
 
@@ -121,12 +121,10 @@ public sealed class The_programs_settings
             known.Add(($"ConnectionStrings:{EtlDatabase.ConnectionStringName}", false));
             Assert.Contains(known, k => k.Key.StartsWith(RabbitMqOptions.Section + ":", StringComparison.Ordinal));
         }
-        if (program.UsesServiceDefaults)
-            known.AddRange(ServiceDefaultsKeys.Select(k => (k.Key, false)));
         if (program == Programs.Etl)
             known.AddRange(EtlToolKeys.Select(k => (k.Key, false)));
         if (program.Target == ImageTarget.Service)
-            known.AddRange(WebHostKeys.Select(k => (k, false)));
+            known.AddRange(WebHostKeys.Concat(EtlLoggingKeys.Select(k => k.Key)).Select(k => (k, false)));
 
         return keys.Where(key =>
         {

@@ -24,11 +24,16 @@ public sealed class ObservedSystem : IAsyncLifetime
     static readonly (string Target, string Process)[] LocalPorts =
     [
         ("localhost:5100", "orchestrator"), ("localhost:5101", "ingestor"), ("localhost:5102", "product-sync"),
-        ("localhost:5103", "transformer-1"), ("localhost:5113", "transformer-2"), ("localhost:5104", "metrics-loader"), ("localhost:5105", "catalog"),
+        ("localhost:5104", "metrics-loader"), ("localhost:5105", "catalog"),
     ];
 
+    /// <summary>The transformer replicas: prometheus.yml finds them in the file_sd file that up.sh writes.</summary>
+    static readonly string[] Transformers = ["transformer-1", "transformer-2"];
+
+    const string TransformersTargetsFile = "../../.local/prometheus/transformers.json";
+
     /// <summary>The processes of the topology (tests may start more, such as a service on a database of its own).</summary>
-    public static IEnumerable<string> TopologyProcesses => LocalPorts.Select(p => p.Process);
+    public static IEnumerable<string> TopologyProcesses => LocalPorts.Select(p => p.Process).Concat(Transformers);
 
     public static readonly string[] ServiceJobs = ["orchestrator", "ingestor", "product-sync", "transformer", "metrics-loader", "catalog"];
     public static readonly string[] PipelineServices = ["orchestrator", "ingestor", "product-sync", "transformer", "metrics-loader"];
@@ -56,7 +61,7 @@ public sealed class ObservedSystem : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Seq = await SeqStub.StartAsync();
-        system = await EtlSystem.StartAsync("obs", FixtureFile("products.json"), transformers: 2,
+        system = await EtlSystem.StartAsync("obs", FixtureFile("products.json"), transformers: Transformers.Length,
             environment: new Dictionary<string, string>
             {
                 ["Seq__ServerUrl"] = Seq.ServerUrl,
@@ -67,11 +72,12 @@ public sealed class ObservedSystem : IAsyncLifetime
         Prometheus = await PrometheusServer.StartAsync(await ConfigForTopologyAsync(), new Dictionary<string, string>
         {
             ["alerts.yml"] = await File.ReadAllTextAsync(PrometheusRules.AlertsFile),
+            ["transformers.json"] = await TransformerTargetsAsync(),
         });
         await Prometheus.WaitUntilAsync(async () =>
         {
             var targets = await Prometheus.TargetsAsync();
-            return targets.Count == LocalPorts.Length + 2 && targets.All(t => t.Health == "up");
+            return targets.Count == LocalPorts.Length + Transformers.Length + 2 && targets.All(t => t.Health == "up");
         }, TimeSpan.FromSeconds(30), "Prometheus did not scrape every target");
 
         // Readiness probes, as Kubernetes would send them: the services' HTTP metrics have traffic.
@@ -161,12 +167,26 @@ public sealed class ObservedSystem : IAsyncLifetime
             var process = Topology.Processes.Single(p => p.Name == name);
             config = ReplaceOnce(config, $"\"{target}\"", $"\"127.0.0.1:{process.BaseAddress.Port}\"");
         }
+        config = ReplaceOnce(config, $"\"{TransformersTargetsFile}\"", "\"transformers.json\"");
         config = config.Replace("\"localhost:15692\"", $"\"{RabbitMqPrometheusTarget}\"", StringComparison.Ordinal)
             .Replace("scrape_interval: 15s", "scrape_interval: 1s", StringComparison.Ordinal)
             .Replace("evaluation_interval: 15s", "evaluation_interval: 1s", StringComparison.Ordinal);
         if (config.Contains("\"localhost:51", StringComparison.Ordinal) || config.Contains("15s", StringComparison.Ordinal))
             throw new InvalidOperationException($"deploy/prometheus/prometheus.yml has targets or intervals this test does not know:\n{config}");
         return config;
+    }
+
+    /// <summary>The file_sd file of this topology's transformers, written by the script up.sh uses (next to the configuration).</summary>
+    async Task<string> TransformerTargetsAsync()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"sales-etl-transformers-{Guid.NewGuid():N}.json");
+        var ports = Transformers.Select(name => Topology.Processes.Single(p => p.Name == name).BaseAddress.Port.ToString(CultureInfo.InvariantCulture));
+        var result = await ToolRun.RunAsync("bash", [Path.Combine(RepositoryLayout.Root, "deploy", "local", "prometheus-targets.sh"), file, .. ports]);
+        if (result.ExitCode != 0)
+            throw new InvalidOperationException($"deploy/local/prometheus-targets.sh: {result}");
+        var targets = await File.ReadAllTextAsync(file);
+        File.Delete(file);
+        return targets;
     }
 
     static string ReplaceOnce(string text, string from, string to)

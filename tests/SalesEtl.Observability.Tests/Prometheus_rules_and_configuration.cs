@@ -17,10 +17,12 @@ public sealed class Prometheus_rules_and_configuration
         return await ToolRun.RunAsync(promtool, args, PrometheusRules.Folder);
     }
 
-    [Fact]
-    public async Task Promtool_should_accept_the_scrape_configuration()
+    [Theory]
+    [InlineData("prometheus.yml")]            // the local processes (deploy/local/up.sh)
+    [InlineData("prometheus.compose.yml")]    // inside docker-compose.yml
+    public async Task Promtool_should_accept_the_scrape_configuration(string file)
     {
-        var result = await PromtoolAsync("check", "config", PrometheusRules.ConfigFile);
+        var result = await PromtoolAsync("check", "config", Path.Combine(PrometheusRules.Folder, file));
         if (result is not null)
             Assert.True(result.ExitCode == 0, result.ToString());
     }

@@ -47,5 +47,23 @@ public sealed class Seq_logs_of_a_run(ObservedSystem system)
         Assert.Contains(events, e => e.Property("Service") == "orchestrator" && e.Property("State") == "Failed");
     }
 
+    [Fact]
+    public async Task The_catalog_should_send_its_events_with_its_service_name()
+    {
+        // The catalog stand-in serves products to every run and knows of none: its events carry no RunId.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);   // the sink sends a batch every 2 s
+        List<Support.SeqEvent> loaded;
+        while ((loaded = CatalogLoadedEvents()).Count == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(500);
+
+        var loadedEvent = Assert.Single(loaded);
+        Assert.True(int.Parse(loadedEvent.Property("ItemCount")!, System.Globalization.CultureInfo.InvariantCulture) > 0, loadedEvent.ToString());
+        Assert.EndsWith("products.json", loadedEvent.Property("ProductsFile"), StringComparison.Ordinal);
+    }
+
+    List<Support.SeqEvent> CatalogLoadedEvents() => system.Seq.Events
+        .Where(e => e.Property("Service") == "catalog" && e.Property("@mt") == "Serving {ItemCount} product items from {ProductsFile}")
+        .ToList();
+
     IEnumerable<Support.SeqEvent> RunEvents(string runId) => system.Seq.Events.Where(e => e.Property("RunId") == runId);
 }
