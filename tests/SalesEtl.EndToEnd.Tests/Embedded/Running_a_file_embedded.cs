@@ -51,7 +51,9 @@ public sealed class Running_a_file_embedded(Xunit.Abstractions.ITestOutputHelper
         var expected = ReferenceEtl.Run(salesFile, Path.Combine(dir, "products.json"), DistributedSystem.AsOf);
         var expectedDir = NewFolder("embedded-generated-reference");
         ReferenceEtl.WriteExport(expected, expectedDir);
-        ExportComparison.AssertSameTables(expectedDir, await ExportEmbeddedAsync(runId, database));
+        var actualDir = await ExportEmbeddedAsync(runId, database);
+        ExportComparison.AssertSameTables(expectedDir, actualDir);
+        QualityReportComparison.AssertSameFigures(expected.Quality, actualDir);
     }
 
     [Fact]
