@@ -25,9 +25,11 @@ public sealed class Running_a_file_through_the_distributed_system(DistributedSys
         var actualDir = await system.ExportAsync(runId);
 
         ExportComparison.AssertSameTables(expectedDir, actualDir);
+        QualityReportComparison.AssertSameFigures(expected.Quality, actualDir);
 
         var status = await system.Topology.RunEtlAsync("status", runId.ToString());
         Assert.Equal(0, status.ExitCode);
+        QualityReportComparison.AssertStatusShowsSameFigures(expected.Quality, status.StandardOutput);
         Assert.Contains("State      Succeeded (succeeded)", status.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"Rows       {expected.Quality.RowsRead:N0} read, {expected.Quality.RowsAccepted:N0} accepted, {expected.Quality.RowsRejected:N0} rejected, {expected.Quality.DuplicatesDropped:N0} duplicates dropped",
             status.StandardOutput, StringComparison.Ordinal);

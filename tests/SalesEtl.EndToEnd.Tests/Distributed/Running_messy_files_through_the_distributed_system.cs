@@ -35,6 +35,7 @@ public sealed class Running_messy_files_through_the_distributed_system(MessyFile
         ReferenceEtl.WriteExport(expected, expectedDir);
         var actualDir = await system.ExportAsync(runId);
         ExportComparison.AssertSameTables(expectedDir, actualDir);
+        QualityReportComparison.AssertSameFigures(expected.Quality, actualDir);
 
         // Schema drift: the extra columns as written (trimmed), in file order; the required ones out of SPEC order.
         var header = File.ReadLines(salesFile).First().TrimStart('\uFEFF').Split(',').Select(n => n.Trim()).ToList();
@@ -98,7 +99,9 @@ public sealed class Running_messy_files_through_the_distributed_system(MessyFile
         var expected = ReferenceEtl.Run(file, DistributedSystem.FixtureFile("products.json"), DistributedSystem.AsOf);
         var expectedDir = NewFolder("header-only-reference");
         ReferenceEtl.WriteExport(expected, expectedDir);
-        ExportComparison.AssertSameTables(expectedDir, await system.ExportAsync(runId));
+        var actualDir = await system.ExportAsync(runId);
+        ExportComparison.AssertSameTables(expectedDir, actualDir);
+        QualityReportComparison.AssertSameFigures(expected.Quality, actualDir);
         var status = await system.Topology.RunEtlAsync("status", runId.ToString());
         Assert.Contains("Rows       0 read, 0 accepted, 0 rejected, 0 duplicates dropped", status.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("Drift      sales file: none", status.StandardOutput, StringComparison.Ordinal);

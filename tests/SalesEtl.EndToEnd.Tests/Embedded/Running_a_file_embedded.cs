@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using SalesEtl.EndToEnd.Tests.Distributed;
 using SalesEtl.EndToEnd.Tests.Reference;
 using SalesEtl.TestSupport;
@@ -51,7 +52,35 @@ public sealed class Running_a_file_embedded(Xunit.Abstractions.ITestOutputHelper
         var expected = ReferenceEtl.Run(salesFile, Path.Combine(dir, "products.json"), DistributedSystem.AsOf);
         var expectedDir = NewFolder("embedded-generated-reference");
         ReferenceEtl.WriteExport(expected, expectedDir);
-        ExportComparison.AssertSameTables(expectedDir, await ExportEmbeddedAsync(runId, database));
+        var actualDir = await ExportEmbeddedAsync(runId, database);
+        ExportComparison.AssertSameTables(expectedDir, actualDir);
+        QualityReportComparison.AssertSameFigures(expected.Quality, actualDir);
+    }
+
+    [Fact]
+    public async Task Should_tell_exact_duplicates_from_conflicts_by_their_normalized_content()
+    {
+        // The SQLite twin of the finalization's duplicate check, on the pairs PostgreSQL's is tested with
+        // (Contract.Telling_duplicates_from_conflicts): pair i as ids Di on lines 2 + 2i and 3 + 2i of one file.
+        var dir = NewFolder("embedded-duplicates");
+        Directory.CreateDirectory(dir);
+        var pairs = DuplicatePairs.All;
+        var file = Path.Combine(dir, "sales.csv");
+        await File.WriteAllTextAsync(file, DuplicatePairs.Header + "\n"
+            + string.Concat(pairs.Select((pair, i) => $"D{i}{pair.First[2..]}\nD{i}{pair.Second[2..]}\n")));
+        var products = Path.Combine(dir, "products.json");
+        await File.WriteAllTextAsync(products, $"{{\"items\": {DuplicatePairs.Products}}}");
+        var database = Path.Combine(dir, "embedded.db");
+
+        var runId = await RunEmbeddedAsync(file, database, chunkSize: 5, extra: ["--products", products]);
+
+        var exportDir = await ExportEmbeddedAsync(runId, database);
+        var rejects = File.ReadAllLines(Path.Combine(exportDir, "rejects.csv")).Skip(1).Select(line => string.Join(',', line.Split(',').Take(2)));
+        Assert.Equal(pairs.Select((pair, i) => (pair, i)).Where(p => p.pair.Conflicts).Select(p => $"{3 + 2 * p.i},duplicate_conflict"), rejects);
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(exportDir, "quality_report.json")));
+        var conflicts = pairs.Count(p => p.Conflicts);
+        Assert.Equal([2 * pairs.Count, pairs.Count, conflicts, pairs.Count - conflicts],
+            new[] { "rows_read", "rows_accepted", "rows_rejected", "duplicates_dropped" }.Select(n => report.RootElement.GetProperty(n).GetInt32()));
     }
 
     [Fact]

@@ -167,6 +167,20 @@ public sealed class Generating_fixtures(ITestOutputHelper output)
         Assert.True(r.Quality.RejectRate <= 0.05m && r.Quality.UnknownProductRate <= 0.02m);
     }
 
+    [Fact]
+    public void Should_make_a_few_products_sell_far_more_than_the_rest()
+    {
+        var r = RunReference(Committed with { Rows = 5000, Seed = 5 });
+
+        // Sold products by accepted rows, most first: the top tenth of them hold over 40 % of the rows (about 58 % here,
+        // Zipf over the catalog); products drawn uniformly would give the top tenth about 10 %.
+        var rowsPerProduct = r.Accepted.GroupBy(s => s.ProductId).Select(g => g.Count()).OrderDescending().ToList();
+        var top = (int)Math.Ceiling(rowsPerProduct.Count / 10.0);
+        var share = (double)rowsPerProduct.Take(top).Sum() / r.Accepted.Count;
+        output.WriteLine($"{rowsPerProduct.Count} products sold; the top {top} hold {share:P1} of {r.Accepted.Count} accepted rows");
+        Assert.True(share > 0.40, $"the top {top} of {rowsPerProduct.Count} products hold only {share:P1} of the accepted rows");
+    }
+
     internal sealed class MemoryWatchingWriter : TextWriter
     {
         public long Characters { get; private set; }

@@ -749,6 +749,14 @@ public sealed class Computing_the_metrics_of_a_small_run : IDisposable
         // 20 + 10 + 25 + 75 − 10 + 7.50 − 20 + 7.50 + 4 × 10 + 30 = 185.00
         Assert.Equal(185.00m, q.NetRevenue);
         Assert.True(q.Reconciles);
+        Assert.Equal(
+            [
+                new ReferenceExpectation("reject_rate", false, "0.066667"),
+                new ReferenceExpectation("unknown_product_rate", false, "0.076923"),
+                new ReferenceExpectation("no_null_required_columns", true, "0"),
+                new ReferenceExpectation("reconciliation", true, "facts 185.00, product_revenue 185.00, channel_performance 185.00"),
+            ],
+            q.Expectations);
     }
 
     [Fact]
@@ -1019,5 +1027,29 @@ public sealed class Formatting_export_values
         var sorted = keys.Order(Utf8Ordinal.Instance);
 
         Assert.Equal(new string?[] { null, "10", "9", "B", "Z", "_", "a", "b", "Ä" }.AsEnumerable(), sorted);
+    }
+}
+
+public sealed class Judging_the_quality_expectations
+{
+    // SPEC §4 defaults: reject rate <= 5 % of rows read, unknown_product rate <= 2 % of rows accepted, judged exactly.
+    [Theory]
+    [InlineData(100, 5, 95, 0, true, true, "0.050000", "0.000000")]
+    [InlineData(1_000_000, 50_001, 949_999, 0, false, true, "0.050001", "0.000000")]
+    [InlineData(20_000_001, 1_000_000, 19_000_001, 0, true, true, "0.050000", "0.000000")]
+    [InlineData(20_000_000, 1_000_001, 18_999_999, 0, false, true, "0.050000", "0.000000")]
+    [InlineData(100, 0, 100, 2, true, true, "0.000000", "0.020000")]
+    [InlineData(100, 0, 100, 3, true, false, "0.000000", "0.030000")]
+    [InlineData(0, 0, 0, 0, true, true, "0.000000", "0.000000")]
+    public void Should_pass_a_rate_up_to_its_threshold_and_observe_zero_over_no_rows(
+        long read, long rejected, long accepted, long unknown, bool rejectRatePasses, bool unknownRatePasses, string rejectRate, string unknownRate)
+    {
+        var flags = new Dictionary<string, long> { ["unknown_product"] = unknown };
+        var quality = new ReferenceQuality(read, accepted, rejected, new Dictionary<string, long>(), 0, flags,
+            read == 0 ? null : ReferenceValues.Ratio(rejected, read), accepted == 0 ? null : ReferenceValues.Ratio(unknown, accepted), 0m, 0m, 0m);
+
+        Assert.Equal(
+            [new ReferenceExpectation("reject_rate", rejectRatePasses, rejectRate), new ReferenceExpectation("unknown_product_rate", unknownRatePasses, unknownRate)],
+            quality.Expectations.Take(2));
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SalesEtl.EndToEnd.Tests.Reference;
 
 /// <summary>Reason codes of SPEC §1, in rule order.</summary>
@@ -171,7 +173,26 @@ public sealed record ReferenceQuality(
     decimal ChannelPerformanceTotal)
 {
     public bool Reconciles => NetRevenue == ProductRevenueTotal && NetRevenue == ChannelPerformanceTotal;
+
+    /// <summary>
+    /// SPEC §4's expectations at their default thresholds, judged on the exact ratio of the counts (not the rounded
+    /// rate), in the report's order. A rate over no rows is 0 (entry 33). Accepted rows cannot lack a required value
+    /// here (their types say so), so that expectation observes 0.
+    /// </summary>
+    public IReadOnlyList<ReferenceExpectation> Expectations =>
+    [
+        new("reject_rate", RowsRejected * 100 <= RowsRead * 5, Rate(RejectRate)),
+        new("unknown_product_rate", Flags["unknown_product"] * 100 <= RowsAccepted * 2, Rate(UnknownProductRate)),
+        new("no_null_required_columns", true, "0"),
+        new("reconciliation", Reconciles,
+            string.Create(CultureInfo.InvariantCulture, $"facts {NetRevenue:0.00}, product_revenue {ProductRevenueTotal:0.00}, channel_performance {ChannelPerformanceTotal:0.00}")),
+    ];
+
+    static string Rate(decimal? rate) => (rate ?? 0m).ToString("0.000000", CultureInfo.InvariantCulture);
 }
+
+/// <summary>One expectation of the quality report: whether it passed and its observed value as the report writes it.</summary>
+public sealed record ReferenceExpectation(string Name, bool Passed, string Observed);
 
 /// <summary>Everything one reference run produces, each table already in export order.</summary>
 public sealed record ReferenceResult(

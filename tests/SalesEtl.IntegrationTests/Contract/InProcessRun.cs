@@ -53,10 +53,11 @@ public sealed class InProcessRun(TestDatabase database) : IAsyncDisposable
     }
 
     /// <summary>Runs one sales file end to end and exports it; returns the run id and the export folder.</summary>
-    public async Task<(Guid RunId, string ExportDir)> RunAsync(string salesCsv, long snapshotId, Processing processing)
+    /// <param name="quality">The expectations' thresholds and severities; their defaults when null.</param>
+    public async Task<(Guid RunId, string ExportDir)> RunAsync(string salesCsv, long snapshotId, Processing processing, QualityOptions? quality = null)
     {
         var runId = await StageAndTransformAsync(salesCsv, snapshotId, processing);
-        await new RunFinalizer(database.DataSource).FinalizeAsync(runId, snapshotId, new QualityOptions(), CancellationToken.None);
+        await new RunFinalizer(database.DataSource).FinalizeAsync(runId, snapshotId, quality ?? new QualityOptions(), CancellationToken.None);
         var exportDir = Path.Combine(Path.GetTempPath(), "sales-etl-in-process", runId.ToString());
         await new RunExporter(database.DataSource).ExportAsync(runId, exportDir, CancellationToken.None);
         return (runId, exportDir);
