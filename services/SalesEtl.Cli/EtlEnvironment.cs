@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using SalesEtl.Data;
 using SalesEtl.Operations.DeadLetters;
@@ -35,6 +36,20 @@ public sealed class EtlEnvironment : IAsyncDisposable
             if (!Uri.TryCreate(options.ManagementUrl, UriKind.Absolute, out var managementUrl))
                 throw new UsageException($"RabbitMq__ManagementUrl '{options.ManagementUrl}' is not an absolute URL.");
             return new BrokerEndpoint(options.Host, options.Port, options.VirtualHost, options.Username, options.Password, managementUrl, BrokerTls.From(options));
+        }
+    }
+
+    /// <summary>
+    /// The services' input policy when <c>Inputs__AllowedRoots</c> is set here too, so that a path the ingestor would refuse
+    /// starts no run; null when not set (the ingestor still checks).
+    /// </summary>
+    public InputPathPolicy? InputPaths
+    {
+        get
+        {
+            var options = new InputOptions();
+            configuration.GetSection(InputOptions.Section).Bind(options);
+            return options.AllowedRoots.Count == 0 ? null : new InputPathPolicy(Options.Create(options));
         }
     }
 
