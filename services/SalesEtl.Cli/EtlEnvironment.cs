@@ -60,7 +60,12 @@ public sealed class EtlEnvironment : IAsyncDisposable
         where T : class
     {
         var options = RabbitMq;
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.ConfigureEtlRabbitMq(options));
+        IBusControl? bus = null;
+        bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.ConfigureEtlRabbitMq(options);
+            cfg.UseDuplicatePublishesWhenAsked(configuration, () => bus!);
+        });
         await bus.StartAsync(cancellationToken);
         try
         {
