@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using SalesEtl.Data;
 using SalesEtl.Operations.DeadLetters;
@@ -38,6 +39,20 @@ public sealed class EtlEnvironment : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The services' input policy when <c>Inputs__AllowedRoots</c> is set here too, so that a path the ingestor would refuse
+    /// starts no run; null when not set (the ingestor still checks).
+    /// </summary>
+    public InputPathPolicy? InputPaths
+    {
+        get
+        {
+            var options = new InputOptions();
+            configuration.GetSection(InputOptions.Section).Bind(options);
+            return options.AllowedRoots.Count == 0 ? null : new InputPathPolicy(Options.Create(options));
+        }
+    }
+
     /// <summary>The product API a run uses when <c>--products-url</c> is not given (the product-sync default applies when null).</summary>
     public string? DefaultProductsUrl => configuration["Etl:ProductsUrl"];
 
@@ -45,7 +60,12 @@ public sealed class EtlEnvironment : IAsyncDisposable
         where T : class
     {
         var options = RabbitMq;
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.ConfigureEtlRabbitMq(options));
+        IBusControl? bus = null;
+        bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.ConfigureEtlRabbitMq(options);
+            cfg.UseDuplicatePublishesWhenAsked(configuration, () => bus!);
+        });
         await bus.StartAsync(cancellationToken);
         try
         {

@@ -1,6 +1,5 @@
 using SalesEtl.Data.Runs;
 using SalesEtl.Data.Staging;
-using SalesEtl.ServiceDefaults;
 
 namespace SalesEtl.Ingestor;
 
@@ -13,7 +12,6 @@ public static class IngestorRegistration
         services.AddSingleton<IStagedSalesStore>(sp => sp.GetRequiredService<StagedSalesWriter>());
         services.AddSingleton<IRunStateReader, PostgresRunStateReader>();
         services.AddSingleton<SalesEtl.Pipeline.Sales.FirstOccurrenceFilters>();
-        services.AddInputPathPolicy(configuration);
         IngestorMetrics.Initialize();
         return services;
     }

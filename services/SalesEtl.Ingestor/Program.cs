@@ -12,6 +12,7 @@ builder.AddEtlBus(bus =>
     bus.AddConsumer<SaleEventsConsumer, SaleEventsConsumerDefinition>();
 });
 builder.Services.AddIngestor(builder.Configuration);
+builder.AddInputPathPolicy();
 builder.Services.AddStreamIngestion(builder.Configuration);
 
 var app = builder.Build();

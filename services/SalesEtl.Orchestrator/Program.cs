@@ -8,7 +8,7 @@ builder.AddServiceDefaults("orchestrator");
 builder.Services.AddOrchestratorMonitoring();   // run metrics from the saga's transitions, runs in flight
 builder.AddEtlBus(bus => bus.AddBatchRunSaga());
 builder.Services.AddOrchestrator(builder.Configuration);
-builder.Services.AddInputPathPolicy(builder.Configuration);
+builder.AddInputPathPolicy();
 builder.Services.AddApiKeyAuthentication(builder.Configuration, builder.Environment);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 64 * 1024);
 

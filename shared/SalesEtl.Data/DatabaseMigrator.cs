@@ -37,6 +37,9 @@ public static class DatabaseMigrator
         await using (var acquire = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection) { CommandTimeout = 0 })
         {
             acquire.Parameters.AddWithValue("key", MigrationLockKey);
+            // Waiting is the point: on a loaded node the first replica's migration can outlast the 30-s command
+            // timeout, which crashed the replicas waiting behind it. Start-up's cancellation still ends the wait.
+            acquire.CommandTimeout = 0;
             await acquire.ExecuteNonQueryAsync(cancellationToken);
         }
 

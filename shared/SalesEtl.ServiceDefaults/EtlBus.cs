@@ -38,8 +38,7 @@ public static class EtlBus
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
                 cfg.ConfigureEtlRabbitMq(options);
                 cfg.UseConsumeFilter(typeof(RunLogContextFilter<>), context);
-                if (configuration.GetSection(FaultInjectionOptions.Section).Get<FaultInjectionOptions>() is { DuplicatePublishes: true })
-                    cfg.ConfigurePublish(publish => publish.UseFilter(new DuplicatePublishFilter()));
+                cfg.UseDuplicatePublishesWhenAsked(configuration, () => context.GetRequiredService<IBus>());
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Configuration;
 
 namespace SalesEtl.ServiceDefaults;
 
@@ -35,16 +36,53 @@ public sealed class TransientFaultInjectionFilter<TConsumer>(int failures) : IFi
     public void Probe(ProbeContext context) => context.CreateFilterScope("transientFaultInjection");
 }
 
-/// <summary>
-/// Sends each published message to the broker twice. A plain (not container-scoped) filter: a scoped
-/// one would be resolved from a consume scope that the in-memory outbox has already disposed.
-/// </summary>
-public sealed class DuplicatePublishFilter : IFilter<PublishContext>
+public static class DuplicatePublishes
 {
+    /// <summary>
+    /// Publishes every message twice when <c>FaultInjection:DuplicatePublishes</c> is on: the services' buses and the
+    /// <c>etl</c> tool's alike, so that every message type is delivered twice.
+    /// </summary>
+    /// <param name="bus">The bus being configured, once it is built: the copy is a publish of its own.</param>
+    public static void UseDuplicatePublishesWhenAsked(this IBusFactoryConfigurator cfg, IConfiguration configuration, Func<IPublishEndpoint> bus)
+    {
+        if (configuration.GetSection(FaultInjectionOptions.Section).Get<FaultInjectionOptions>() is { DuplicatePublishes: true })
+            cfg.ConfigurePublish(publish => publish.UseFilter(new DuplicatePublishFilter(bus)));
+    }
+}
+
+/// <summary>
+/// Publishes each message a second time, same message id and headers, as an at-least-once broker may deliver it. The
+/// copy is a publish of its own: the transport sends once the publish pipe has run, so running the rest of the pipe
+/// twice sent nothing twice. A plain (not container-scoped) filter: a scoped one would be resolved from a consume
+/// scope that the in-memory outbox has already disposed.
+/// </summary>
+public sealed class DuplicatePublishFilter(Func<IPublishEndpoint> bus) : IFilter<PublishContext>
+{
+    // Set while the copy is published: its own pass through this filter (which runs before the copy's pipe could
+    // mark it) must not copy it again.
+    static readonly AsyncLocal<bool> Copying = new();
+
     public async Task Send(PublishContext context, IPipe<PublishContext> next)
     {
         await next.Send(context);
-        await next.Send(context);
+        if (Copying.Value)
+            return;
+
+        // The context is a SendContext<T> of the message's type; Message is declared there (not on PublishContext<T>).
+        var typed = context.GetType().GetInterfaces().First(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(SendContext<>));
+        var messageType = typed.GetGenericArguments()[0];
+        var message = typed.GetProperty(nameof(SendContext<object>.Message))!.GetValue(context)!;
+        var original = context.MessageId;
+        Copying.Value = true;
+        await bus().Publish(message, messageType, Pipe.Execute<PublishContext>(copy =>
+        {
+            copy.MessageId = original;
+            copy.CorrelationId = context.CorrelationId;
+            copy.ConversationId = context.ConversationId;
+            copy.InitiatorId = context.InitiatorId;
+            foreach (var (key, value) in context.Headers.GetAll())
+                copy.Headers.Set(key, value);
+        }), context.CancellationToken);
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("duplicatePublish");

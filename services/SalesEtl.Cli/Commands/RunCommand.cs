@@ -13,6 +13,8 @@ public static class RunCommand
     {
         line.RejectUnknown("--as-of", "--products-url", "--chunk-size", "--timeout");
         var path = line.ExistingFile(0, "sales.csv");
+        if (environment.InputPaths?.Check(path, out _) is { } refused)
+            throw new UsageException(refused);
         var asOf = line.AsOf();
         var chunkSize = line.ChunkSize();
         var timeout = line.FollowTimeout();

@@ -20,6 +20,7 @@ using SalesEtl.ProductSync;
 using SalesEtl.ProductSync.Catalog;
 using SalesEtl.ProductSync.Consumers;
 using SalesEtl.ProductSync.Snapshots;
+using SalesEtl.ServiceDefaults;
 using SalesEtl.Transformer;
 using SalesEtl.Transformer.Consumers;
 
@@ -42,6 +43,8 @@ public static class EmbeddedHost
         var configuration = builder.Configuration;
         var services = builder.Services;
         services.AddIngestor(configuration);
+        // The caller's own files, read with the caller's own rights: no boundary for roots to guard (they apply when set).
+        services.AddInputPathPolicy(configuration, rootsRequired: false);
         services.AddTransformer(configuration);
         services.AddProductSync(configuration);
         services.AddMetricsLoader(configuration);

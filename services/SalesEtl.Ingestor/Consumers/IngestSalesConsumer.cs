@@ -26,14 +26,14 @@ public sealed class IngestSalesConsumer(
         var cancellationToken = context.CancellationToken;
         var chunkSize = Math.Clamp(message.ChunkSize, 1, options.Value.MaxChunkSize);
 
-        if (inputPaths.Check(message.SourcePath) is { } problem)
+        if (inputPaths.Check(message.SourcePath, out var realPath) is { } problem)
         {
             await FailAsync(context, problem);
             return;
         }
 
         var settings = options.Value;
-        await using var file = new FileStream(message.SourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        await using var file = new FileStream(realPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         // Only to explain a header that cannot be read: a stray NUL in a real sales file just becomes U+FFFD.
         var looksBinary = await LooksBinaryAsync(file, cancellationToken);
 

@@ -44,7 +44,7 @@ public static class RunsApi
 
     static async Task<IResult> StartAsync(StartRunRequest request, InputPathPolicy paths, IPublishEndpoint bus, CancellationToken cancellationToken)
     {
-        if (paths.Check(request.SourcePath) is { } problem)
+        if (paths.Check(request.SourcePath, out var realPath) is { } problem)
             return Results.Problem(title: "The source file cannot be used.", detail: problem, statusCode: StatusCodes.Status400BadRequest);
         if (request.ChunkSize is <= 0 or > 1_000_000)
             return Results.Problem(title: "chunkSize must be between 1 and 1,000,000.", statusCode: StatusCodes.Status400BadRequest);
@@ -52,7 +52,7 @@ public static class RunsApi
             return Results.Problem(title: "productsUrl must be an absolute URL.", statusCode: StatusCodes.Status400BadRequest);
 
         var runId = NewId.NextGuid();
-        await bus.Publish(new StartBatchRun(runId, Path.GetFullPath(request.SourcePath), (request.AsOf ?? DateTimeOffset.UtcNow).ToUniversalTime(),
+        await bus.Publish(new StartBatchRun(runId, realPath, (request.AsOf ?? DateTimeOffset.UtcNow).ToUniversalTime(),
             request.ProductsUrl, request.ChunkSize, DateTimeOffset.UtcNow), cancellationToken);
         return Results.Accepted($"/runs/{runId}", new RunAccepted(runId, "submitted"));
     }

@@ -2,14 +2,26 @@ using SalesEtl.TestSupport;
 
 namespace SalesEtl.EndToEnd.Tests.Distributed;
 
-/// <summary>Every service as its own process (two transformers) on a database and virtual host of their own, shared by the tests of one class.</summary>
-public sealed class DistributedSystemFixture() : DistributedSystem(transformers: 2, purpose: "e2e");
+/// <summary>
+/// Every service as its own process (two transformers) on a database and virtual host of their own, shared by the tests of
+/// one class; input files only from the fixtures folder and the temporary folder, as a deployment allows only /data/in.
+/// </summary>
+public sealed class DistributedSystemFixture() : DistributedSystem(transformers: 2, purpose: "e2e", InputRoots)
+{
+    public static readonly string[] AllowedRoots = [Path.GetDirectoryName(FixtureFile("products.json"))!, Path.GetTempPath()];
+
+    static Dictionary<string, string> InputRoots =>
+        AllowedRoots.Select((root, i) => (root, i)).ToDictionary(r => $"{InputRootKey}{r.i}", r => r.root);
+
+    /// <summary>The settings' prefix: <c>Inputs__AllowedRoots__0</c>, <c>…__1</c>.</summary>
+    public const string InputRootKey = "Inputs__AllowedRoots__";
+}
 
 /// <summary>Every service as its own process, with three transformer instances competing for the chunks.</summary>
 public sealed class MessyFilesFixture() : DistributedSystem(transformers: 3, purpose: "e2e_messy");
 
 /// <summary>Every service as its own process on a database and virtual host of their own.</summary>
-public abstract class DistributedSystem(int transformers, string purpose) : IAsyncLifetime
+public abstract class DistributedSystem(int transformers, string purpose, IReadOnlyDictionary<string, string>? environment = null) : IAsyncLifetime
 {
     public int Transformers => transformers;
 
@@ -22,7 +34,7 @@ public abstract class DistributedSystem(int transformers, string purpose) : IAsy
     public TestVirtualHost VirtualHost => system.VirtualHost;
     public EtlTopology Topology => system.Topology;
 
-    public async Task InitializeAsync() => system = await EtlSystem.StartAsync(purpose, FixtureFile("products.json"), transformers);
+    public async Task InitializeAsync() => system = await EtlSystem.StartAsync(purpose, FixtureFile("products.json"), transformers, environment);
 
     public async Task DisposeAsync()
     {

@@ -38,20 +38,74 @@ public sealed class Using_the_runs_api(DistributedSystemFixture system) : IClass
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
     }
 
+    public static TheoryData<string, string> UnreadablePaths => new()
+    {
+        { "relative/sales.csv", "is not absolute" },
+        { Path.Combine(Path.GetTempPath(), "no-such-folder", "sales.csv"), "does not exist" },
+        { "/etc/passwd", "is outside the allowed input folders" },
+        { Path.Combine(Path.GetTempPath(), "..", "etc", "passwd"), "is outside the allowed input folders" },
+    };
+
     [Theory]
-    [InlineData("relative/sales.csv", "is not absolute")]
-    [InlineData("/no/such/folder/sales.csv", "does not exist")]
+    [MemberData(nameof(UnreadablePaths))]
     public async Task Should_refuse_a_source_path_it_cannot_read_with_a_clear_reason_and_no_internals(string path, string reason)
     {
         using var client = Client(EtlTopology.ApiKey);
+        await AssertRefusedAsync(client, path, reason);
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_path_through_a_linked_folder_that_leads_outside_the_roots_and_start_no_run()
+    {
+        var links = Directory.CreateTempSubdirectory("sales-etl-links-");
+        try
+        {
+            // Under an allowed root (the temporary folder), a folder that is a link to /etc.
+            Directory.CreateSymbolicLink(Path.Combine(links.FullName, "etc"), "/etc");
+            var path = Path.Combine(links.FullName, "etc", "passwd");
+            using var client = Client(EtlTopology.ApiKey);
+            var runsBefore = await RunCountAsync();
+
+            await AssertRefusedAsync(client, path, "is outside the allowed input folders");
+
+            // etl run checks the roots itself when they are set where it runs: no run starts.
+            var local = await system.Topology.RunEtlAsync("run", path, "--timeout", "120");
+            Assert.True(local.ExitCode == 64, $"etl run: {local}");
+            Assert.Contains($"The source path '{path}' is outside the allowed input folders.", local.StandardError, StringComparison.Ordinal);
+            Assert.Equal("", local.StandardOutput.Trim());
+
+            // Where they are not set, the run starts and the ingestor refuses the file before reading a byte of it.
+            var withoutRoots = system.Topology.Environment.Where(e => !e.Key.StartsWith(DistributedSystemFixture.InputRootKey, StringComparison.Ordinal))
+                .ToDictionary();
+            var remote = await EtlTopology.RunEtlAsync(withoutRoots, "run", path, "--timeout", "120");
+            Assert.True(remote.ExitCode == 1, $"etl run: {remote}\n{system.Topology.Logs}");
+            var runId = Guid.Parse(remote.FirstLine);
+            var status = await system.Topology.RunEtlAsync("status", runId.ToString());
+            Assert.Contains($"Failed at  ingest: The source path '{path}' is outside the allowed input folders.", status.StandardOutput, StringComparison.Ordinal);
+            Assert.Equal(0L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM staged_chunks WHERE run_id = '{runId}'"));
+
+            // That run is the only one: the refused request and the refused etl run started none (had either published
+            // StartBatchRun, its run would be there by now, the orchestrator having taken the later one).
+            Assert.Equal(runsBefore + 1, await RunCountAsync());
+        }
+        finally
+        {
+            links.Delete(recursive: true);
+        }
+    }
+
+    static async Task AssertRefusedAsync(HttpClient client, string path, string reason)
+    {
         using var response = await client.PostAsJsonAsync("/runs", new { sourcePath = path });
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
-        Assert.Contains(reason, body, StringComparison.Ordinal);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path}: {(int)response.StatusCode} {body}");
+        Assert.Contains($"{path}' {reason}", body, StringComparison.Ordinal);
         Assert.DoesNotContain("Password", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Host=", body, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", body, StringComparison.Ordinal);
     }
+
+    Task<long> RunCountAsync() => system.Database.ScalarAsync<long>("SELECT count(*) FROM batch_runs");
 
     [Fact]
     public async Task Should_refuse_a_request_body_over_the_size_limit()

@@ -62,19 +62,53 @@ public sealed class Surviving_crashes_and_a_failing_product_api(CrashScenarioFix
     public async Task Should_complete_when_the_product_api_fails_rate_limits_slows_down_and_truncates_a_page()
     {
         using var catalog = new HttpClient { BaseAddress = system.Topology.Process("catalog").BaseAddress };
-        using (var faults = await catalog.PostAsJsonAsync("/faults", new { failNext = 2, statusCode = 500, latencyMs = 300 }))
-            faults.EnsureSuccessStatusCode();
-        var started = DateTimeOffset.UtcNow;
+        var productSync = system.Topology.Process("product-sync");
+        var attemptsBefore = await ProductApiAttemptsAsync(productSync);
+        // The faults come one after the other, each armed before the request it spoils can be made: a 429 first,
+        // whose Retry-After (3 s) holds product-sync back while the 500s and the truncated page are armed.
+        await SetFaultsAsync(catalog, new { failNext = 1, statusCode = 429, retryAfterSeconds = 3, latencyMs = 300 });
         var run = system.StartRun();
-        await system.WaitForRunAsync(started, _ => true, "the run to start");
-        await Task.Delay(1500);
-        using (var faults = await catalog.PostAsJsonAsync("/faults", new { failNext = 1, statusCode = 429, retryAfterSeconds = 1, truncateNext = 1 }))
-            faults.EnsureSuccessStatusCode();
+        await WaitUntilSpentAsync(catalog, "the 429 to be served");
+        await SetFaultsAsync(catalog, new { failNext = 2, statusCode = 500, truncateNext = 1, latencyMs = 300 });
 
         await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
+
+        // Each fault was served: the catalog spent its counters and product-sync counted the failed attempts.
+        var left = await catalog.GetFromJsonAsync<System.Text.Json.JsonElement>("/faults");
+        Assert.Equal((0, 0), (left.GetProperty("failNext").GetInt32(), left.GetProperty("truncateNext").GetInt32()));
+        var attempts = await ProductApiAttemptsAsync(productSync);
+        Assert.Equal(1, attempts["rate_limited"] - attemptsBefore["rate_limited"]);
+        Assert.Equal(2, attempts["server_error"] - attemptsBefore["server_error"]);
         using (await catalog.DeleteAsync(new Uri("/faults", UriKind.Relative)))
         {
         }
+    }
+
+    static async Task SetFaultsAsync(HttpClient catalog, object faults)
+    {
+        using var response = await catalog.PostAsJsonAsync("/faults", faults);
+        response.EnsureSuccessStatusCode();
+    }
+
+    async Task WaitUntilSpentAsync(HttpClient catalog, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            var faults = await catalog.GetFromJsonAsync<System.Text.Json.JsonElement>("/faults");
+            if (faults.GetProperty("failNext").GetInt32() == 0)
+                return;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"Timed out waiting for {what}.\n{system.Topology.Logs}");
+    }
+
+    /// <summary>product-sync's HTTP attempts to the product API so far, by outcome (etl_product_api_requests_total).</summary>
+    static async Task<Dictionary<string, double>> ProductApiAttemptsAsync(ServiceProcess productSync)
+    {
+        var metrics = await productSync.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        return System.Text.RegularExpressions.Regex.Matches(metrics, @"^etl_product_api_requests_total\{outcome=""(\w+)""\} (\S+)$", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

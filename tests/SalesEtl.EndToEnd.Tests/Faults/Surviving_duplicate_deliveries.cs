@@ -1,6 +1,11 @@
+using System.Net.Http.Json;
+
 namespace SalesEtl.EndToEnd.Tests.Faults;
 
-/// <summary>Every service publishes every message twice (same message id), as an at-least-once broker may deliver it.</summary>
+/// <summary>
+/// Every service, and the <c>etl</c> tool, publishes every message twice (same message id), as an at-least-once broker
+/// may deliver it.
+/// </summary>
 public sealed class DuplicateDeliveryFixture : FaultScenarioFixture
 {
     protected override IReadOnlyDictionary<string, string> Environment { get; } =
@@ -12,6 +17,48 @@ public sealed class Surviving_duplicate_deliveries(DuplicateDeliveryFixture syst
     [Fact]
     public async Task Should_count_nothing_twice_when_every_message_is_delivered_twice()
     {
+        await using var starts = await MessageSpy.BindAsync(system.VirtualHost, "SalesEtl.Contracts:StartBatchRun");
+        await using var stagedChunks = await MessageSpy.BindAsync(system.VirtualHost, "SalesEtl.Contracts:SalesChunkStaged");
+        var started = DateTimeOffset.UtcNow;
+
         await system.AssertCompletedLikeAnUndisturbedRunAsync(system.StartRun());
+
+        await AssertDeliveredTwiceAsync(starts, "StartBatchRun");
+        // A service's events too: every one of them reached the broker twice.
+        var chunkEvents = await stagedChunks.TakeMessageIdsAsync();
+        Assert.True(chunkEvents.Count >= 2 * FaultScenarioFixture.Rows / FaultScenarioFixture.ChunkSize, $"{chunkEvents.Count} SalesChunkStaged copies");
+        Assert.All(chunkEvents.CountBy(id => id), copies => Assert.Equal(2, copies.Value));
+        Assert.Equal(1L, await system.Database.ScalarAsync<long>($"SELECT count(*) FROM batch_runs WHERE submitted_at > '{started:O}'"));
+    }
+
+    [Fact]
+    public async Task Should_resume_a_failed_run_once_when_its_retry_is_delivered_twice()
+    {
+        // The product API refuses every request (400, not retried): the run fails at the product sync.
+        using var catalog = new HttpClient { BaseAddress = system.Topology.Process("catalog").BaseAddress };
+        using (var faults = await catalog.PostAsJsonAsync("/faults", new { failNext = 1_000, statusCode = 400 }))
+            faults.EnsureSuccessStatusCode();
+        var started = DateTimeOffset.UtcNow;
+        var failed = await system.StartRun();
+        Assert.True(failed.ExitCode == 1, $"etl run: {failed}\n{system.Topology.Logs}");
+        var runId = Guid.Parse(failed.FirstLine);
+        // Its ingest goes on after the failure; the retry is to resume the product sync only.
+        await system.WaitForRunAsync(started, r => r.TotalChunks is { } total && r.StagedChunks.Count == total, "the failed run's file to be staged");
+        using (await catalog.DeleteAsync(new Uri("/faults", UriKind.Relative)))
+        {
+        }
+
+        await using var retries = await MessageSpy.BindAsync(system.VirtualHost, "SalesEtl.Contracts:RetryBatchRun");
+        await system.AssertCompletedLikeAnUndisturbedRunAsync(system.Topology.RunEtlAsync(["retry", runId.ToString(), "--timeout", "240"], TimeSpan.FromMinutes(5)));
+
+        await AssertDeliveredTwiceAsync(retries, "RetryBatchRun");
+        Assert.Equal(1, await system.Database.ScalarAsync<int>($"SELECT retries FROM batch_runs WHERE run_id = '{runId}'"));
+    }
+
+    /// <summary>The command reached the broker twice, both copies with one message id: a duplicate, not a second command.</summary>
+    static async Task AssertDeliveredTwiceAsync(MessageSpy spy, string messageType)
+    {
+        var ids = await spy.TakeMessageIdsAsync();
+        Assert.True(ids.Count == 2 && ids[0] == ids[1], $"{messageType} copies routed: {ids.Count} ({string.Join(", ", ids)})");
     }
 }

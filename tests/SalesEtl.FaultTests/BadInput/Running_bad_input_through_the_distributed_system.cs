@@ -248,6 +248,37 @@ public sealed class Running_bad_input_through_the_distributed_system(BadInputSys
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("orchestrator")]
+    [InlineData("ingestor")]
+    public async Task Should_refuse_to_start_outside_development_without_allowed_input_folders(string service)
+    {
+        var spec = service == EtlTopology.Orchestrator.Name ? EtlTopology.Orchestrator : EtlTopology.Ingestor;
+        var refused = system.Topology.StartService(spec, Production, name: $"{service}-production-without-roots");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => refused.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)));
+        Assert.Contains("exited with code", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Inputs:AllowedRoots must name at least one folder outside the Development environment", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_start_outside_development_with_an_allowed_input_folder()
+    {
+        var environment = new Dictionary<string, string>(Production) { ["Inputs__AllowedRoots__0"] = Path.GetTempPath() };
+        var ingestor = system.Topology.StartService(EtlTopology.Ingestor, environment, name: "ingestor-production-with-a-root");
+        try
+        {
+            await ingestor.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        }
+        finally
+        {
+            // Not a worker of the other tests' runs.
+            ingestor.Kill();
+        }
+    }
+
+    static readonly Dictionary<string, string> Production = new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DOTNET_ENVIRONMENT"] = "Production" };
+
     async Task<ServiceProcess> StartCatalogAsync(string name, string productsJson, IReadOnlyDictionary<string, string>? faults = null)
     {
         var products = await system.FileAsync($"products-{name}.json", productsJson);
