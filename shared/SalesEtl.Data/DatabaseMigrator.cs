@@ -33,13 +33,11 @@ public static class DatabaseMigrator
     static async Task MigrateUnderLockAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
-        // No command timeout: the lock is held by another replica for as long as its migration takes.
+        // Waiting is the point: on a loaded node the first replica's migration can outlast the 30-s command timeout,
+        // which crashed the replicas waiting behind it. Start-up's cancellation still ends the wait.
         await using (var acquire = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection) { CommandTimeout = 0 })
         {
             acquire.Parameters.AddWithValue("key", MigrationLockKey);
-            // Waiting is the point: on a loaded node the first replica's migration can outlast the 30-s command
-            // timeout, which crashed the replicas waiting behind it. Start-up's cancellation still ends the wait.
-            acquire.CommandTimeout = 0;
             await acquire.ExecuteNonQueryAsync(cancellationToken);
         }
 
