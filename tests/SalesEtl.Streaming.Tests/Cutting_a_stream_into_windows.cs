@@ -113,18 +113,17 @@ public sealed class Cutting_a_stream_into_windows(StreamingSystemFixture system,
     async Task<List<Guid>> WaitForWindowsAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        var finals = string.Join(",", StreamingSystemFixture.FinalStates.Select(s => $"'{s}'"));
         while (true)
         {
             var distinct = await system.ScalarAsync<long>("SELECT count(*) FROM stream_events");
             var open = await system.ScalarAsync<long>("SELECT count(*) FROM stream_events WHERE window_no IS NULL");
-            var pending = await system.ScalarAsync<long>($"SELECT count(*) FROM stream_windows w LEFT JOIN batch_runs r ON r.run_id = w.run_id WHERE r.current_state IS NULL OR r.current_state NOT IN ({finals})");
+            var pending = await system.WindowRunsInFlightAsync();
             if (distinct == Events && open == 0 && pending == 0)
                 break;
             Assert.True(DateTime.UtcNow < deadline, $"Windows not done within {timeout.TotalSeconds:0} s: {distinct} events, {open} open, {pending} runs pending\n{system.Logs}");
             await Task.Delay(500);
         }
-        var failed = await system.ScalarAsync<long>("SELECT count(*) FROM stream_windows w JOIN batch_runs r ON r.run_id = w.run_id WHERE r.current_state NOT IN ('Succeeded', 'SucceededWithWarnings')");
+        var failed = await system.WindowRunsNotSucceededAsync();
         Assert.True(failed == 0, $"{failed} window run(s) did not succeed\n{system.Logs}");
         var runs = new List<Guid>();
         await using var command = system.Database.DataSource.CreateCommand("SELECT run_id FROM stream_windows ORDER BY window_no");
