@@ -162,7 +162,7 @@ public sealed class SaleStreamRunner(IBus bus, IOptions<SimulatorOptions> defaul
     }
 }
 
-/// <summary>Starts a stream by message (<c>etl stream</c>).</summary>
+/// <summary>Starts a stream by message (<see cref="StartSaleStream"/>, queue <c>start-sale-stream</c>); no <c>etl</c> command sends it yet.</summary>
 public sealed class StartSaleStreamConsumer(SaleStreamRunner runner, ILogger<StartSaleStreamConsumer> logger) : IConsumer<StartSaleStream>
 {
     public Task Consume(ConsumeContext<StartSaleStream> context)
