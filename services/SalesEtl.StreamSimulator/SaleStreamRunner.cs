@@ -11,7 +11,7 @@ public sealed record StreamStatus(string State, double Rate, double Seconds, int
     double ElapsedSeconds, double AchievedRate, string? Error);
 
 /// <summary>
-/// Runs one stream at a time: the events of a <see cref="SaleEventPlan"/>, paced by a <see cref="TokenBucket"/>,
+/// Runs one stream at a time: the events of a <see cref="SaleEventPlan"/>, paced by a <see cref="StreamPacer"/>,
 /// each tick's events published concurrently (RabbitMQ confirms each). The achieved rate is published / elapsed.
 /// </summary>
 public sealed class SaleStreamRunner(IBus bus, IOptions<SimulatorOptions> defaults, ILogger<SaleStreamRunner> logger)
@@ -81,8 +81,7 @@ public sealed class SaleStreamRunner(IBus bus, IOptions<SimulatorOptions> defaul
             MaxDelayEvents = Math.Max(1, (int)(settings.MaxDelaySeconds * settings.Rate)),
         });
         logger.LogInformation("Stream starting: {Events} events at {Rate}/s for at most {Seconds} s, seed {Seed}", events, settings.Rate, settings.Seconds, settings.Seed);
-        var bucket = new TokenBucket(settings.Rate, settings.Rate * settings.BurstSeconds);
-        var nextBurst = settings.BurstEverySeconds > 0 ? TimeSpan.FromSeconds(settings.BurstEverySeconds) : TimeSpan.MaxValue;
+        var pacer = new StreamPacer(settings.Rate, settings.Rate * settings.BurstSeconds, TimeSpan.FromSeconds(settings.BurstEverySeconds), settings.BurstEvents);
         // Publishes are not awaited one by one: up to MaxInFlight wait for their broker confirm at once, so the
         // confirm latency does not cap the rate.
         const int MaxInFlight = 4096;
@@ -99,17 +98,11 @@ public sealed class SaleStreamRunner(IBus bus, IOptions<SimulatorOptions> defaul
             while (more && start.Elapsed.TotalSeconds < settings.Seconds)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var now = start.Elapsed;
-                if (now >= nextBurst)
-                {
-                    bucket.Add(settings.BurstEvents);
-                    nextBurst += TimeSpan.FromSeconds(settings.BurstEverySeconds);
-                }
                 await HarvestAsync(inFlight, all: inFlight.Count >= MaxInFlight);
-                var take = bucket.Take(now, MaxInFlight - inFlight.Count);
+                var take = pacer.Take(start.Elapsed, MaxInFlight - inFlight.Count);
                 if (take == 0)
                 {
-                    await Task.Delay(bucket.UntilNext < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : bucket.UntilNext, cancellationToken);
+                    await Task.Delay(pacer.UntilNext < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : pacer.UntilNext, cancellationToken);
                     continue;
                 }
                 for (var i = 0; i < take && (primed || (more = emissions.MoveNext())); i++)
@@ -169,7 +162,7 @@ public sealed class SaleStreamRunner(IBus bus, IOptions<SimulatorOptions> defaul
     }
 }
 
-/// <summary>Starts a stream by message (<c>etl stream</c>).</summary>
+/// <summary>Starts a stream by message (<see cref="StartSaleStream"/>, queue <c>start-sale-stream</c>); no <c>etl</c> command sends it yet.</summary>
 public sealed class StartSaleStreamConsumer(SaleStreamRunner runner, ILogger<StartSaleStreamConsumer> logger) : IConsumer<StartSaleStream>
 {
     public Task Consume(ConsumeContext<StartSaleStream> context)

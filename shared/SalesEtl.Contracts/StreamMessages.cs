@@ -40,7 +40,7 @@ public sealed record StartStreamWindowRun(
     string? ProductsUrl,
     DateTimeOffset RequestedAt) : IRunMessage;
 
-/// <summary>Asks the stream simulator to publish sale events for a while (<c>etl stream</c>).</summary>
+/// <summary>Asks the stream simulator to publish sale events for a while (queue <c>start-sale-stream</c>; the simulator also takes <c>POST /stream/start</c>).</summary>
 /// <param name="Rate">Events per second (token bucket).</param>
 /// <param name="Seconds">How long to publish.</param>
 /// <param name="Seed">Seed of the generated data; null picks one.</param>

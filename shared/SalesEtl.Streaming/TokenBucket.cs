@@ -1,14 +1,16 @@
 namespace SalesEtl.Streaming;
 
 /// <summary>
-/// Paces a stream: tokens accrue at <c>rate</c> per second up to <c>capacity</c> (the largest burst);
-/// each event takes one. Time is given by the caller, so the bucket is a pure function of it.
+/// Paces a stream: tokens accrue at <c>rate</c> per second up to <c>capacity</c>; each event takes one. Tokens
+/// added at once (<see cref="Add"/>, a burst) are kept apart from that cap until they are taken. Time is given by
+/// the caller, so the bucket is a pure function of it.
 /// </summary>
 public sealed class TokenBucket
 {
     readonly double rate;
     readonly double capacity;
     double tokens;
+    double extra;
     TimeSpan last;
 
     /// <param name="rate">Tokens per second.</param>
@@ -28,14 +30,17 @@ public sealed class TokenBucket
             tokens = Math.Min(capacity, tokens + (now - last).TotalSeconds * rate);
             last = now;
         }
-        var taken = (int)Math.Min(max, Math.Floor(tokens));
-        tokens -= taken;
-        return taken;
+        // A burst is not subject to the cap: the refill above would otherwise cut it to the capacity.
+        var fromBurst = (int)Math.Min(max, Math.Floor(extra));
+        extra -= fromBurst;
+        var fromRate = (int)Math.Min(max - fromBurst, Math.Floor(tokens));
+        tokens -= fromRate;
+        return fromBurst + fromRate;
     }
 
     /// <summary>Adds tokens at once, beyond the capacity: a burst.</summary>
-    public void Add(int extra) => tokens += extra;
+    public void Add(int burst) => extra += burst;
 
     /// <summary>How long until one token is there.</summary>
-    public TimeSpan UntilNext => tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - tokens) / rate);
+    public TimeSpan UntilNext => tokens + extra >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - tokens) / rate);
 }

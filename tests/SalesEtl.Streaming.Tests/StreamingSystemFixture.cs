@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
+using RabbitMQ.Client;
 using SalesEtl.Streaming;
 using SalesEtl.TestSupport;
 
@@ -22,11 +21,16 @@ public sealed class StreamingSystemFixture : IAsyncLifetime
     public static readonly DateTimeOffset AsOf = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
     public const int Seed = 4242;
     public const int WindowMaxEvents = 10_000;
+
+    /// <summary>The share of events the simulator sends twice (same event id).</summary>
+    public const double DuplicateRate = 0.02;
     public static readonly string[] FinalStates = ["Succeeded", "SucceededWithWarnings", "Failed", "Cancelled"];
 
     readonly string root = Path.Combine(Path.GetTempPath(), "sales-etl-streaming", Guid.NewGuid().ToString("N"));
 
     EtlSystem system = null!;
+    IConnection? depthConnection;
+    IChannel? depthChannel;
 
     public TestDatabase Database => system.Database;
     public TestVirtualHost VirtualHost => system.VirtualHost;
@@ -60,7 +64,7 @@ public sealed class StreamingSystemFixture : IAsyncLifetime
         {
             ["Simulator__AsOf"] = AsOf.ToString("O", CultureInfo.InvariantCulture),
             ["Simulator__LateRate"] = "0.03",
-            ["Simulator__DuplicateRate"] = "0.02",
+            ["Simulator__DuplicateRate"] = DuplicateRate.ToString(CultureInfo.InvariantCulture),
             ["Simulator__MaxDelaySeconds"] = "2",
         };
         Simulator = await ServiceProcess.StartReadyAsync("stream-simulator", dll, environment, TimeSpan.FromSeconds(90));
@@ -69,7 +73,7 @@ public sealed class StreamingSystemFixture : IAsyncLifetime
     /// <summary>The plan the simulator follows for these settings (it gets the same from the fixture's environment).</summary>
     public static SaleEventPlanOptions PlanOptions(int events, double rate = 5000) => new()
     {
-        Events = events, Seed = Seed, AsOf = AsOf, LateRate = 0.03, DuplicateRate = 0.02, MaxDelayEvents = Math.Max(1, (int)(2 * rate)),
+        Events = events, Seed = Seed, AsOf = AsOf, LateRate = 0.03, DuplicateRate = DuplicateRate, MaxDelayEvents = Math.Max(1, (int)(2 * rate)),
     };
 
     /// <summary>Each scenario starts from an empty stream (no buffered events, windows or claimed transaction ids).</summary>
@@ -89,23 +93,47 @@ public sealed class StreamingSystemFixture : IAsyncLifetime
     public async Task<SimulatorStatus> SimulatorStatusAsync() =>
         (await Simulator.Http.GetFromJsonAsync<SimulatorStatus>(new Uri("/stream/status", UriKind.Relative)))!;
 
-    /// <summary>Messages in a queue of the test's virtual host (ready and unacknowledged).</summary>
+    /// <summary>
+    /// Messages ready in a queue of the test's virtual host, as of now: an AMQP passive declare (the management API's
+    /// figures are refreshed only every 5 s). Messages delivered but not yet acknowledged are not counted; the consumer's
+    /// prefetch bounds those.
+    /// </summary>
     public async Task<long> QueueDepthAsync(string queue)
     {
-        var (user, password) = TestInfrastructure.RabbitMqCredentials;
-        using var client = new HttpClient { BaseAddress = TestInfrastructure.RabbitMqManagement };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
-        using var response = await client.GetAsync(new Uri($"/api/queues/{Uri.EscapeDataString(VirtualHost.Name)}/{queue}", UriKind.Relative));
-        if (!response.IsSuccessStatusCode)
-            return 0;
-        var queueInfo = await response.Content.ReadFromJsonAsync<QueueInfo>();
-        return queueInfo?.Messages ?? 0;
+        if (depthChannel is null)
+        {
+            var options = VirtualHost.Options;
+            var factory = new ConnectionFactory
+            {
+                HostName = options.Host, Port = options.Port, VirtualHost = options.VirtualHost,
+                UserName = options.Username, Password = options.Password, ClientProvidedName = "streaming-test-queue-depth",
+            };
+            depthConnection = await factory.CreateConnectionAsync();
+            depthChannel = await depthConnection.CreateChannelAsync();
+        }
+        return (await depthChannel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
+
+    /// <summary>Closed windows whose run has not reached a final state yet.</summary>
+    public Task<long> WindowRunsInFlightAsync() => ScalarAsync<long>($"""
+        SELECT count(*) FROM stream_windows w LEFT JOIN batch_runs r ON r.run_id = w.run_id
+        WHERE r.current_state IS NULL OR r.current_state NOT IN ({string.Join(",", FinalStates.Select(s => $"'{s}'"))})
+        """);
+
+    /// <summary>Window runs that ended otherwise than succeeded (Failed or Cancelled), or have not ended.</summary>
+    public Task<long> WindowRunsNotSucceededAsync() => ScalarAsync<long>("""
+        SELECT count(*) FROM stream_windows w LEFT JOIN batch_runs r ON r.run_id = w.run_id
+        WHERE r.current_state IS NULL OR r.current_state NOT IN ('Succeeded', 'SucceededWithWarnings')
+        """);
 
     public async Task<T> ScalarAsync<T>(string sql) => await Database.ScalarAsync<T>(sql);
 
     public async Task DisposeAsync()
     {
+        if (depthChannel is not null)
+            await depthChannel.DisposeAsync();
+        if (depthConnection is not null)
+            await depthConnection.DisposeAsync();
         if (Simulator is not null)
             await Simulator.DisposeAsync();
         if (system is not null)
@@ -120,8 +148,6 @@ public sealed class StreamingSystemFixture : IAsyncLifetime
     }
 
     public string Logs => $"{Topology.Logs}\n===== stream-simulator\n{Simulator.Log}";
-
-    sealed record QueueInfo(long Messages);
 }
 
 public sealed record SimulatorStatus(string State, double Rate, double Seconds, int? Seed, long Published, long Late, long Duplicates,

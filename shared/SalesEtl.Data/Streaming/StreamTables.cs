@@ -11,9 +11,6 @@ public static class StreamTables
     /// <summary>An earlier window already counted the event's transaction id.</summary>
     public const string DuplicateTransaction = "duplicate_transaction";
 
-    /// <summary>SPEC §1 trims ASCII whitespace only: the characters PostgreSQL's <c>btrim</c> is given.</summary>
-    public const string AsciiWhitespaceSql = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)";
-
     static string ReadEmbedded(string name)
     {
         using var stream = typeof(StreamTables).Assembly.GetManifestResourceStream($"SalesEtl.Data.Schema.{name}")

@@ -14,8 +14,8 @@ public sealed record WindowPolicy(int MaxEvents, TimeSpan MaxAge, int ChunkSize)
 public sealed record ClosedWindow(long WindowNo, Guid RunId, int Events, int RowsStaged, int DuplicatesDropped, int ChunkCount, DateTimeOffset AsOf, string CloseReason);
 
 /// <summary>
-/// Closes the open window in one transaction: takes its events in arrival order, lets it claim the
-/// transaction ids no earlier window claimed (<c>stream_seen_transactions</c>), stages the rest as
+/// Closes the open window in one transaction: takes its events in arrival order, lets its events that pass the row
+/// rules claim the transaction ids no earlier window claimed (<c>stream_seen_transactions</c>), stages the rest as
 /// chunks of a new run in <c>staged_chunks</c> (the ingestor's chunk format), and records the window. Either all
 /// of it commits or nothing does, and an advisory lock makes one closer at a time (any number of
 /// ingestor replicas), so no event is lost or counted in two windows.
@@ -57,33 +57,29 @@ public sealed class StreamWindowCloser(NpgsqlDataSource dataSource)
         var windowNo = await connection.ScalarAsync<long>(transaction, "SELECT coalesce(max(window_no), 0) + 1 FROM stream_windows", cancellationToken);
         var runId = Guid.CreateVersion7();
         var runAsOf = (asOf ?? new DateTimeOffset(now, TimeSpan.Zero)).ToUniversalTime();
-        var trim = StreamTables.AsciiWhitespaceSql;
-
         var events = await ExecuteAsync(connection, transaction, """
             UPDATE stream_events SET window_no = @window
             WHERE event_id IN (SELECT event_id FROM stream_events WHERE window_no IS NULL ORDER BY arrival_no LIMIT @max)
             """, cancellationToken, ("window", windowNo), ("max", policy.MaxEvents));
 
-        // The window claims the ids no earlier window holds (its first event of each id); events whose id another window holds are dropped.
+        // The window claims the ids no earlier window holds, each for its first event that passes the row rules (a
+        // rejected row claims nothing, as in one file); such events whose id an earlier window holds are dropped.
+        // Events that fail the rules are staged whatever their id: their run rejects them with their reason.
+        var window = await ReadWindowAsync(connection, transaction, windowNo, cancellationToken);
+        var claimants = window.Select(e => (e.EventId, TransactionId: CrossWindowClaim.ClaimedId(e.Row, runAsOf)))
+            .Where(c => c.TransactionId is not null).Select(c => (c.EventId, TransactionId: c.TransactionId!)).ToList();
+        var won = await ClaimAsync(connection, transaction, windowNo, runId,
+            claimants.DistinctBy(c => c.TransactionId, StringComparer.Ordinal).ToList(), cancellationToken);
+        var dropped = claimants.Where(c => !won.Contains(c.TransactionId)).Select(c => c.EventId).ToHashSet();
+        var duplicates = dropped.Count;
         await ExecuteAsync(connection, transaction, $"""
-            INSERT INTO stream_seen_transactions (transaction_id, window_no, run_id, event_id)
-            SELECT DISTINCT ON (tx) tx, @window, @run, event_id
-            FROM (SELECT btrim(transaction_id, {trim}) AS tx, event_id, arrival_no FROM stream_events
-                  WHERE window_no = @window AND NOT malformed AND btrim(coalesce(transaction_id, ''), {trim}) <> '') e
-            ORDER BY tx, arrival_no
-            ON CONFLICT (transaction_id) DO NOTHING
-            """, cancellationToken, ("window", windowNo), ("run", runId));
-        var duplicates = await ExecuteAsync(connection, transaction, $"""
-            UPDATE stream_events e SET outcome = '{StreamTables.DuplicateTransaction}'
-            FROM stream_seen_transactions s
-            WHERE e.window_no = @window AND NOT e.malformed AND s.transaction_id = btrim(e.transaction_id, {trim}) AND s.window_no <> @window
-            """, cancellationToken, ("window", windowNo));
-        await ExecuteAsync(connection, transaction, $"UPDATE stream_events SET outcome = '{StreamTables.Staged}' WHERE window_no = @window AND outcome IS NULL",
-            cancellationToken, ("window", windowNo));
+            UPDATE stream_events SET outcome = CASE WHEN event_id = ANY(@dropped) THEN '{StreamTables.DuplicateTransaction}' ELSE '{StreamTables.Staged}' END
+            WHERE window_no = @window
+            """, cancellationToken, ("window", windowNo), ("dropped", (object)dropped.ToArray()));
 
         // Line numbers as a file of the window would have them (header = line 1), in arrival order: the first arrival wins
         // duplicates. Staged through the ingestor's chunk format, in this transaction.
-        var rows = await ReadStagedEventsAsync(connection, transaction, windowNo, cancellationToken);
+        var rows = window.Where(e => !dropped.Contains(e.EventId)).Select((e, rank) => e.Row with { SourceLine = rank + 2L }).ToList();
         var staged = rows.Count;
         var chunkCount = (staged + policy.ChunkSize - 1) / policy.ChunkSize;
         for (var chunk = 0; chunk < chunkCount; chunk++)
@@ -143,22 +139,47 @@ public sealed class StreamWindowCloser(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    static async Task<List<RawSale>> ReadStagedEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long windowNo, CancellationToken cancellationToken)
+    /// <summary>An event of the window being closed and its record (source line still unset).</summary>
+    sealed record WindowEvent(Guid EventId, RawSale Row);
+
+    static async Task<List<WindowEvent>> ReadWindowAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long windowNo, CancellationToken cancellationToken)
     {
-        var rows = new List<RawSale>();
-        await using var command = new NpgsqlCommand($"""
-            SELECT malformed, raw_text, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel
-            FROM stream_events WHERE window_no = @window AND outcome = '{StreamTables.Staged}' ORDER BY arrival_no
+        var events = new List<WindowEvent>();
+        await using var command = new NpgsqlCommand("""
+            SELECT event_id, malformed, raw_text, transaction_id, customer_id, product_id, sale_date, quantity, total_price, sales_channel
+            FROM stream_events WHERE window_no = @window ORDER BY arrival_no
             """, connection, transaction);
         command.Parameters.AddWithValue("window", windowNo);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new RawSale(rows.Count + 2L, reader.GetBoolean(0), reader.GetString(1), Text(2), Text(3), Text(4), Text(5), Text(6), Text(7), Text(8)));
+            events.Add(new WindowEvent(reader.GetGuid(0),
+                new RawSale(0, reader.GetBoolean(1), reader.GetString(2), Text(3), Text(4), Text(5), Text(6), Text(7), Text(8), Text(9))));
         }
-        return rows;
+        return events;
 
         string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    }
+
+    /// <summary>Inserts the window's claims; returns the ids it won (the others an earlier window holds).</summary>
+    static async Task<HashSet<string>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long windowNo, Guid runId,
+        List<(Guid EventId, string TransactionId)> firstClaims, CancellationToken cancellationToken)
+    {
+        var won = new HashSet<string>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO stream_seen_transactions (transaction_id, window_no, run_id, event_id)
+            SELECT c.tx, @window, @run, c.event_id FROM unnest(@txs, @events) AS c(tx, event_id)
+            ON CONFLICT (transaction_id) DO NOTHING
+            RETURNING transaction_id
+            """, connection, transaction);
+        command.Parameters.AddWithValue("window", windowNo);
+        command.Parameters.AddWithValue("run", runId);
+        command.Parameters.AddWithValue("txs", firstClaims.Select(e => e.TransactionId).ToArray());
+        command.Parameters.AddWithValue("events", firstClaims.Select(e => e.EventId).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            won.Add(reader.GetString(0));
+        return won;
     }
 
     static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken,
