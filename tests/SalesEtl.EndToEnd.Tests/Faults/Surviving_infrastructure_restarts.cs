@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace SalesEtl.EndToEnd.Tests.Faults;
 
-public sealed class InfrastructureRestartFixture : FaultScenarioFixture;
+public sealed class InfrastructureRestartFixture : FaultScenarioFixture
+{
+    protected override bool MeasuresUndisturbedRun => true;
+}
 
 /// <summary>
 /// RabbitMQ and PostgreSQL restarted in the middle of a run. These restart the machine's shared
@@ -10,7 +13,7 @@ public sealed class InfrastructureRestartFixture : FaultScenarioFixture;
 /// their own afterwards by <c>deploy/local/test.sh</c>.
 /// </summary>
 [Trait("Category", "Disruptive")]
-public sealed class Surviving_infrastructure_restarts(InfrastructureRestartFixture system) : IClassFixture<InfrastructureRestartFixture>
+public sealed class Surviving_infrastructure_restarts(InfrastructureRestartFixture system, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<InfrastructureRestartFixture>
 {
     [Fact]
     public async Task Should_complete_when_rabbitmq_restarts_mid_run()
@@ -18,11 +21,12 @@ public sealed class Surviving_infrastructure_restarts(InfrastructureRestartFixtu
         var started = DateTimeOffset.UtcNow;
         var run = system.StartRun();
         await system.WaitForRunAsync(started, r => r.StagedChunks.Count >= 3, "the run to be under way");
+        var faultAt = DateTimeOffset.UtcNow;
         await ShellAsync("rabbitmqctl", "stop_app");
         await Task.Delay(2000);
         await ShellAsync("rabbitmqctl", "start_app");
 
-        await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
+        await system.AssertRecoveredAsync(run, "RabbitMQ stopped for 2 s mid-run", faultAt, output);
     }
 
     [Fact]
@@ -32,9 +36,10 @@ public sealed class Surviving_infrastructure_restarts(InfrastructureRestartFixtu
         var run = system.StartRun();
         await system.WaitForRunAsync(started, r => r.StagedChunks.Count >= 3, "the run to be under way");
         var version = Directory.GetDirectories("/usr/lib/postgresql").Select(Path.GetFileName).OrderByDescending(v => int.Parse(v!, System.Globalization.CultureInfo.InvariantCulture)).First();
+        var faultAt = DateTimeOffset.UtcNow;
         await ShellAsync("pg_ctlcluster", $"{version} main restart -m fast");
 
-        await system.AssertCompletedLikeAnUndisturbedRunAsync(run);
+        await system.AssertRecoveredAsync(run, "PostgreSQL restarted (-m fast) mid-run", faultAt, output);
     }
 
     static async Task ShellAsync(string command, string arguments)
