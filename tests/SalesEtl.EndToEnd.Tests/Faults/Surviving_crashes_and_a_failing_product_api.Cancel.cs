@@ -8,7 +8,7 @@ public sealed partial class Surviving_crashes_and_a_failing_product_api
     /// Records of a run that are its inputs, not its results, and stay after a cancel: the run itself (which says it was
     /// cancelled), what the file's header looked like and the product snapshot it was to be priced with.
     /// </summary>
-    static readonly string[] KeptAfterCancel = ["batch_runs", "run_ingest_info", "product_snapshots", "product_snapshot_fields"];
+    static readonly string[] KeptAfterCancel = ["batch_runs", "run_ingest_info", "product_snapshots"];
 
     /// <summary>
     /// <c>etl cancel</c> while the ingestor is part way through the file and chunks are being transformed: the run ends
