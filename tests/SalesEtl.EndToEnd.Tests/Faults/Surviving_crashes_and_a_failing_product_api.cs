@@ -13,7 +13,7 @@ public sealed class CrashScenarioFixture : FaultScenarioFixture
     protected override IReadOnlyDictionary<string, string> Environment { get; } =
         new Dictionary<string, string>(FastStallDetection) { ["FaultInjection__StagedChunkDelay"] = "00:00:00.050" };
 
-    protected override bool MeasuresUndisturbedRun => true;
+    protected override int StartUpRuns => 2;
 }
 
 /// <summary>

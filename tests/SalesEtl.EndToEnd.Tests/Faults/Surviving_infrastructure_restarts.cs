@@ -4,7 +4,7 @@ namespace SalesEtl.EndToEnd.Tests.Faults;
 
 public sealed class InfrastructureRestartFixture : FaultScenarioFixture
 {
-    protected override bool MeasuresUndisturbedRun => true;
+    protected override int StartUpRuns => 2;
 }
 
 /// <summary>
