@@ -147,7 +147,18 @@ public abstract class FaultScenarioFixture : IAsyncLifetime
 
     public async Task<BatchRunState> LoadRunAsync(Guid runId)
     {
-        await using var db = EtlDatabase.CreateContext(Database.DataSource);
-        return await db.BatchRuns.AsNoTracking().SingleAsync(r => r.CorrelationId == runId);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var db = EtlDatabase.CreateContext(Database.DataSource);
+                return await db.BatchRuns.AsNoTracking().SingleAsync(r => r.CorrelationId == runId);
+            }
+            catch (Exception exception) when (attempt < 5 && (exception is Npgsql.NpgsqlException || exception.InnerException is Npgsql.NpgsqlException))
+            {
+                // After a PostgreSQL restart the pool's idle connections are dead: the first use of each fails (57P01).
+                await Task.Delay(500);
+            }
+        }
     }
 }
