@@ -10,9 +10,12 @@ public sealed class DuplicateDeliveryFixture : FaultScenarioFixture
 {
     protected override IReadOnlyDictionary<string, string> Environment { get; } =
         new Dictionary<string, string>(FastStallDetection) { ["FaultInjection__DuplicatePublishes"] = "true" };
+
+    // A warm-up, so that the scenario's time is a warm run's; not a baseline, as every run here is disturbed.
+    protected override int StartUpRuns => 1;
 }
 
-public sealed class Surviving_duplicate_deliveries(DuplicateDeliveryFixture system) : IClassFixture<DuplicateDeliveryFixture>
+public sealed class Surviving_duplicate_deliveries(DuplicateDeliveryFixture system, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<DuplicateDeliveryFixture>
 {
     [Fact]
     public async Task Should_count_nothing_twice_when_every_message_is_delivered_twice()
@@ -21,7 +24,7 @@ public sealed class Surviving_duplicate_deliveries(DuplicateDeliveryFixture syst
         await using var stagedChunks = await MessageSpy.BindAsync(system.VirtualHost, "SalesEtl.Contracts:SalesChunkStaged");
         var started = DateTimeOffset.UtcNow;
 
-        await system.AssertCompletedLikeAnUndisturbedRunAsync(system.StartRun());
+        await system.AssertRecoveredAsync(system.StartRun(), "every message published twice", started, output);
 
         await AssertDeliveredTwiceAsync(starts, "StartBatchRun");
         // A service's events too: every one of them reached the broker twice.
