@@ -10,6 +10,7 @@ namespace SalesEtl.EndToEnd.Tests.Distributed;
 /// database and virtual host are its own.
 /// </summary>
 [Trait("Category", "Disruptive")]
+[Collection(DisruptiveCollection.Name)]
 public sealed class Starting_and_stopping_the_local_topology(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     static readonly string Pids = Path.Combine(RepositoryLayout.Root, ".local", "pids");

@@ -20,6 +20,7 @@ public sealed class InfrastructureRestartFixture : FaultScenarioFixture
 /// their own afterwards by <c>deploy/local/test.sh</c>.
 /// </summary>
 [Trait("Category", "Disruptive")]
+[Collection(DisruptiveCollection.Name)]
 public sealed class Surviving_infrastructure_restarts(InfrastructureRestartFixture system, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<InfrastructureRestartFixture>
 {
     [Fact]
