@@ -161,4 +161,63 @@ public abstract class FaultScenarioFixture : IAsyncLifetime
             }
         }
     }
+
+    /// <summary>
+    /// Starts a run and kills the ingestor once chunks are transformed while it still reads the file, so that the run
+    /// is in flight for as long as a test needs (a cancel from the tool takes seconds to arrive on a loaded machine);
+    /// <c>Topology.RestartAsync("ingestor")</c> lets it go on (it gets the ingest command again).
+    /// </summary>
+    public async Task<(Task<EtlResult> Run, BatchRunState InFlight)> StartRunAndStopItsIngestorMidFileAsync()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var run = StartRun();
+        var inFlight = await WaitForRunAsync(started, r => r.TransformedChunks.Count >= 1 && r.TotalChunks is null,
+            "chunks transformed while the ingestor is still reading the file");
+        Topology.Kill("ingestor");
+        return (run, inFlight);
+    }
+
+    /// <summary>
+    /// Records of a run that are its inputs, not its results, and stay after a cancel: the run itself (which says it was
+    /// cancelled), what the file's header looked like and the product snapshot it was to be priced with.
+    /// </summary>
+    static readonly string[] KeptAfterCancel = ["batch_runs", "run_ingest_info", "product_snapshots"];
+
+    /// <summary>Rows for the run in every table with a <c>run_id</c> column but <see cref="KeptAfterCancel"/>, by table (the non-empty ones).</summary>
+    public async Task<Dictionary<string, long>> RowsOfRunAsync(Guid runId)
+    {
+        var tables = new List<string>();
+        await using (var command = Database.DataSource.CreateCommand(
+                         "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'run_id' AND table_name NOT IN (SELECT table_name FROM information_schema.views) ORDER BY 1"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+                tables.Add(reader.GetString(0));
+        }
+        Assert.Contains("staged_chunks", tables);
+        var left = new Dictionary<string, long>();
+        foreach (var table in tables.Except(KeptAfterCancel))
+        {
+            var count = await Database.ScalarAsync<long>($"SELECT count(*) FROM {table} WHERE run_id = '{runId}'");
+            if (count > 0)
+                left[table] = count;
+        }
+        return left;
+    }
+
+    /// <summary>Waits until no queue holds a message for longer than the management API's figures lag (5 s).</summary>
+    public async Task WaitForQueuesToDrainAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        var emptySince = (DateTime?)null;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await VirtualHost.QueuedMessagesAsync() > 0)
+                emptySince = null;
+            else if ((emptySince ??= DateTime.UtcNow) < DateTime.UtcNow.AddSeconds(-7))
+                return;
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("The queues never drained after the cancel.");
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using SalesEtl.Data.Runs;
 
 namespace SalesEtl.EndToEnd.Tests.Faults;
 
@@ -9,7 +10,12 @@ namespace SalesEtl.EndToEnd.Tests.Faults;
 public sealed class DuplicateDeliveryFixture : FaultScenarioFixture
 {
     protected override IReadOnlyDictionary<string, string> Environment { get; } =
-        new Dictionary<string, string>(FastStallDetection) { ["FaultInjection__DuplicatePublishes"] = "true" };
+        new Dictionary<string, string>(FastStallDetection)
+        {
+            ["FaultInjection__DuplicatePublishes"] = "true",
+            // The ingestor paced (50 ms a chunk), so that a run is still reading its file when the cancel test stops it.
+            ["FaultInjection__StagedChunkDelay"] = "00:00:00.050",
+        };
 
     // A warm-up, so that the scenario's time is a warm run's; not a baseline, as every run here is disturbed.
     protected override int StartUpRuns => 1;
@@ -56,6 +62,27 @@ public sealed class Surviving_duplicate_deliveries(DuplicateDeliveryFixture syst
 
         await AssertDeliveredTwiceAsync(retries, "RetryBatchRun");
         Assert.Equal(1, await system.Database.ScalarAsync<int>($"SELECT retries FROM batch_runs WHERE run_id = '{runId}'"));
+    }
+
+    [Fact]
+    public async Task Should_cancel_a_run_once_leaving_none_of_its_results_when_its_cancel_is_delivered_twice()
+    {
+        var (run, inFlight) = await system.StartRunAndStopItsIngestorMidFileAsync();
+
+        await using var cancels = await MessageSpy.BindAsync(system.VirtualHost, "SalesEtl.Contracts:CancelBatchRun");
+        var cancel = await system.Topology.RunEtlAsync("cancel", inFlight.CorrelationId.ToString());
+        Assert.True(cancel.ExitCode == 0, cancel.ToString());
+        await system.Topology.RestartAsync("ingestor");
+        var result = await run;
+        Assert.True(result.ExitCode == 1, $"etl run of a cancelled run: {result}");
+
+        await AssertDeliveredTwiceAsync(cancels, "CancelBatchRun");
+        await system.WaitForQueuesToDrainAsync();
+        var cancelled = await system.LoadRunAsync(inFlight.CorrelationId);
+        Assert.Equal(RunStates.Cancelled, cancelled.CurrentState);
+        var left = await system.RowsOfRunAsync(inFlight.CorrelationId);
+        Assert.True(left.Count == 0, $"Rows of the cancelled run left: {string.Join(", ", left.Select(t => $"{t.Key} {t.Value}"))}");
+        Assert.Empty(await system.VirtualHost.NonEmptyErrorQueuesAsync());
     }
 
     /// <summary>The command reached the broker twice, both copies with one message id: a duplicate, not a second command.</summary>
