@@ -168,26 +168,13 @@ public sealed class EtlTopology : IAsyncDisposable
         return await RunEtlToolAsync(await PublishOnceAsync(Cli, OutputRoot), environment, args, TimeSpan.FromMinutes(10));
     }
 
-    static async Task<EtlResult> RunEtlToolAsync(string dll, IReadOnlyDictionary<string, string> environment, string[] args, TimeSpan timeout)
+    static Task<EtlResult> RunEtlToolAsync(string dll, IReadOnlyDictionary<string, string> environment, string[] args, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryLayout.Root,
-        };
+        var info = new ProcessStartInfo("dotnet");
         info.ArgumentList.Add(dll);
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
-        foreach (var (key, value) in environment)
-            info.Environment[key] = value;
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancellation = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cancellation.Token);
-        return new EtlResult(process.ExitCode, await stdout, await stderr);
+        return RepositoryCommand.RunToEndAsync(info, environment, timeout);
     }
 
     /// <summary>Every service's log, for a failure message.</summary>
